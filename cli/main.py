@@ -1,0 +1,62 @@
+"""The `tunelint` command: a click group whose subcommands are thin shells over the engine.
+
+Heavy modules (the server, the openai SDK, token vocabularies) are imported inside the
+commands that use them, so `tunelint check` on a small file starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..lint import __version__
+
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+class LazyGroup(click.Group):
+    """Subcommands are imported only when run (or listed by --help)."""
+
+    commands_by_module = {
+        "check": ("tunelint.cli.check", "check"),
+        "rule": ("tunelint.cli.rule", "rule"),
+        "convert": ("tunelint.cli.convert_cmd", "convert"),
+        "stats": ("tunelint.cli.stats", "stats"),
+        "server": ("tunelint.cli.server", "server"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands_by_module)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = self.commands_by_module.get(name)
+        if target is None:
+            return None
+        import importlib
+
+        try:
+            module = importlib.import_module(target[0])
+        except ModuleNotFoundError as exc:
+            if exc.name == target[0]:
+                return None  # the command is not built yet
+            raise
+        return getattr(module, target[1])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="tunelint")
+def cli() -> None:
+    """Lint, convert and cost fine-tuning datasets for tool-calling models."""
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="tunelint", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("tunelint: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`tunelint check | head`): not an error worth a traceback.
+        sys.stderr.close()
+        sys.exit(EXIT_CLEAN)

@@ -1,0 +1,184 @@
+"""The engine: rows in, sorted violations out. Never prints, never exits.
+
+A file is read one row at a time. Row rules run while the row is in memory; dataset
+rules keep a small fact per row and run when the file is done. Positions are found only
+for violations that are reported, from the row's text while it is still at hand (or,
+for dataset findings, by reading those few lines again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .chat import row_kind
+from .model import DatasetFinding, FileReport, Finding, Related, Report, Violation
+from .pointer import locate
+from .registry import Rule
+from .settings import RuleSet, Settings
+from .source import Row, parse_row, rows_from_bytes, rows_from_stream
+
+SNIPPET_CONTEXT = 60
+
+
+class InternalError(Exception):
+    """A rule failed on a row: a bug in tunelint, reported with where it happened."""
+
+
+@dataclass
+class RowResult:
+    """What the rules found in one row, kept independent of the row's line number."""
+
+    findings: list[tuple[Rule, Finding]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # dataset rule code -> fact
+
+
+def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
+    """Run the row rules on one row and collect its facts for the dataset rules."""
+    result = RowResult()
+    found = result.findings
+    options = ruleset.options
+    try:
+        if row.error is not None or row.bom or type(row.value) is not dict:
+            for rule in ruleset.line_rules:
+                found.extend((rule, f) for f in rule.func(row, options[rule.code]))
+        if row.error is None and type(row.value) is dict:
+            for rule in ruleset.object_rules:
+                found.extend((rule, f) for f in rule.func(row, options[rule.code]))
+            if row_kind(row) == kind:
+                for rule in ruleset.chat_rules:
+                    found.extend((rule, f) for f in rule.func(row, options[rule.code]))
+        for rule in ruleset.dataset_rules:
+            fact = rule.collect(row, options[rule.code])
+            if fact is not None:
+                result.facts[rule.code] = fact
+    except Exception as exc:  # a rule's bug must not become a traceback in the user's face
+        raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
+    return result
+
+
+def place(row: Row, rule: Rule, finding: Finding, path: str, ruleset: RuleSet) -> Violation:
+    """Turn a row finding into a violation with columns, while the row is in memory."""
+    text = row.text
+    span = finding.span or locate(text, finding.pointer, finding.on_key) or _whole(text)
+    return Violation(rule.code, rule.name, ruleset.severity[rule.code], finding.message, path, row.line,
+                     span[0], span[1], finding.pointer, finding.fix, finding.related, snippet(text, *span))
+
+
+def _whole(text: str) -> tuple[int, int]:
+    stripped = text.lstrip()
+    start = len(text) - len(stripped)
+    return start, start + len(stripped.rstrip())
+
+
+def snippet(text: str, start: int, end: int) -> tuple[str, int, bool]:
+    lo = max(0, start - SNIPPET_CONTEXT)
+    hi = min(len(text), min(max(end, start + 1), start + 2 * SNIPPET_CONTEXT) + SNIPPET_CONTEXT)
+    return text[lo:hi], lo, hi < len(text)
+
+
+def aggregate(facts: dict[str, list[tuple[int, Any]]], ruleset: RuleSet) -> list[tuple[Rule, DatasetFinding]]:
+    """Run the dataset rules over the facts of a whole file."""
+    out: list[tuple[Rule, DatasetFinding]] = []
+    for rule in ruleset.dataset_rules:
+        try:
+            out.extend((rule, f) for f in rule.func(facts.get(rule.code, []), ruleset.options[rule.code]))
+        except Exception as exc:
+            raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
+                  read_lines: Callable[[set[int]], dict[int, Row]]) -> list[Violation]:
+    rows = read_lines({f.line for _, f in found}) if found else {}
+    placed = []
+    for rule, f in found:
+        row = rows.get(f.line)
+        text = row.text if row is not None else ""
+        span = f.span or (locate(text, f.pointer, f.on_key) if f.pointer or text else None) or _whole(text)
+        placed.append(Violation(rule.code, rule.name, ruleset.severity[rule.code], f.message, path, f.line,
+                                span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span)))
+    return placed
+
+
+def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
+               read_lines: Callable[[set[int]], dict[int, Row]], kind: str = "chat",
+               on_row: Callable[[Row], None] | None = None) -> FileReport:
+    report = FileReport(path)
+    facts: dict[str, list[tuple[int, Any]]] = {r.code: [] for r in ruleset.dataset_rules}
+    violations = report.violations
+    count = 0
+    for row in rows:
+        count += 1
+        result = check_row(row, ruleset, kind)
+        for rule, finding in result.findings:
+            violations.append(place(row, rule, finding, path, ruleset))
+        for code, fact in result.facts.items():
+            facts[code].append((row.line, fact))
+        if on_row is not None:
+            on_row(row)
+    report.rows = count
+    violations.extend(place_dataset(aggregate(facts, ruleset), path, ruleset, read_lines))
+    violations.sort(key=lambda v: (v.line, v.col, v.code))
+    return report
+
+
+def _lines_from_rows(rows: list[Row]) -> Callable[[set[int]], dict[int, Row]]:
+    return lambda wanted: {n: rows[n - 1] for n in wanted if 0 < n <= len(rows)}
+
+
+def _lines_from_file(path: Path) -> Callable[[set[int]], dict[int, Row]]:
+    def read(wanted: set[int]) -> dict[int, Row]:
+        found: dict[int, Row] = {}
+        last = max(wanted, default=0)
+        with path.open("rb") as stream:
+            for number, chunk in enumerate(stream, start=1):
+                if number > last:
+                    break
+                if number in wanted:
+                    found[number] = parse_row(number, chunk)
+        return found
+
+    return read
+
+
+def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None) -> FileReport:
+    settings = settings or Settings()
+    rows = list(rows_from_bytes(data))
+    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or "chat")
+
+
+def check_text(text: str, path: str = "-", settings: Settings | None = None) -> FileReport:
+    """Lint an editor buffer or any string holding JSONL."""
+    return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings)
+
+
+def check_file(path: Path, settings: Settings, display: str | None = None,
+               on_row: Callable[[Row], None] | None = None) -> FileReport:
+    shown = display or str(path)
+    try:
+        with path.open("rb") as stream:
+            return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path), _lines_from_file(path),
+                              settings.kind or "chat", on_row)
+    except OSError as exc:
+        return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
+
+
+def check_paths(paths: Iterable[Path], settings: Settings,
+                on_row: Callable[[Row], None] | None = None) -> Report:
+    """Lint files (already discovered: see `files.discover`)."""
+    report = Report()
+    for path in paths:
+        report.files.append(check_file(path, settings, on_row=on_row))
+    return report
+
+
+def iter_violations(report: Report) -> Iterator[Violation]:
+    for file in report.files:
+        yield from file.violations
+
+
+__all__ = ["check_bytes", "check_file", "check_paths", "check_row", "check_rows", "check_text", "aggregate",
+           "place", "place_dataset", "InternalError", "RowResult", "Related"]

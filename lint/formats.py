@@ -1,0 +1,149 @@
+"""Lossless row conversion between the legacy function format and the `tools` format.
+
+Pure functions on parsed rows. Key order is kept (a replaced key takes the place of
+the one it replaces), and everything the conversion does not concern (`weight`, `name`,
+`parallel_tool_calls`, `strict`, unknown keys) is carried over untouched. Ids made for
+legacy calls are derived from the row's content, so the same input gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from .pointer import join_pointer
+
+
+@dataclass
+class Converted:
+    value: dict | None  # None: the row cannot be converted (see problems)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (pointer, message)
+
+
+def _replace_key(obj: dict, old: str, new: str, value: Any) -> dict:
+    """A copy of `obj` with `old` replaced by `new` at the same position."""
+    return {(new if k == old else k): (value if k == old else v) for k, v in obj.items()}
+
+
+def call_id(row: dict, message_index: int) -> str:
+    digest = hashlib.sha256(orjson.dumps(row) + b"#" + str(message_index).encode()).hexdigest()
+    return "call_" + digest[:24]
+
+
+def legacy_row_to_tools(row: dict, line: int | None = None) -> Converted:
+    """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`."""
+    messages = row.get("messages")
+    if type(messages) is not list:
+        return Converted(None, [("/messages", "row has no `messages` array to convert")])
+    functions = row.get("functions")
+    if functions is not None and type(functions) is not list:
+        return Converted(None, [("/functions", "`functions` is not an array")])
+    pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
+    new_messages: list[Any] = []
+    for i, message in enumerate(messages):
+        if type(message) is not dict:
+            new_messages.append(message)
+            continue
+        if message.get("role") == "assistant" and "function_call" in message:
+            function_call = message["function_call"]
+            if type(function_call) is not dict:
+                return Converted(None, [(join_pointer("messages", i, "function_call"), "`function_call` is not an object")])
+            ident = call_id(row, i)
+            pending.append((function_call.get("name"), ident))
+            tool_call = {"id": ident, "type": "function", "function": function_call}
+            new_messages.append(_replace_key(message, "function_call", "tool_calls", [tool_call]))
+        elif message.get("role") == "function":
+            name = message.get("name")
+            match = next((p for p in reversed(pending) if p[0] == name), None)
+            if match is None:
+                shown = f"`{name}`" if type(name) is str else "an unnamed function"
+                return Converted(None, [(join_pointer("messages", i), f"function result for {shown} answers no earlier `function_call`")])
+            pending.remove(match)
+            converted = {("tool_call_id" if k == "name" else k): (match[1] if k == "name" else v) for k, v in message.items()}
+            converted["role"] = "tool"
+            new_messages.append(converted)
+        else:
+            new_messages.append(message)
+    result = _replace_key(row, "messages", "messages", new_messages)
+    if functions is not None:
+        result = _replace_key(result, "functions", "tools", [{"type": "function", "function": f} for f in functions])
+    return Converted(result)
+
+
+def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
+    """The reverse. A turn with several calls has no legacy form unless `split_parallel`."""
+    messages = row.get("messages")
+    if type(messages) is not list:
+        return Converted(None, [("/messages", "row has no `messages` array to convert")])
+    tools = row.get("tools")
+    functions = None
+    if tools is not None:
+        if type(tools) is not list or any(type(t) is not dict or t.get("type") != "function" or type(t.get("function")) is not dict for t in tools):
+            return Converted(None, [("/tools", "`tools` holds entries that are not function tools")])
+        functions = [t["function"] for t in tools]
+    names: dict[Any, Any] = {}  # call id -> function name
+    new_messages: list[Any] = []
+    index = 0
+    while index < len(messages):
+        message = messages[index]
+        at = join_pointer("messages", index)
+        if type(message) is not dict:
+            new_messages.append(message)
+        elif message.get("role") == "assistant" and "tool_calls" in message:
+            tool_calls = message["tool_calls"]
+            if type(tool_calls) is not list or any(type(c) is not dict or type(c.get("function")) is not dict for c in tool_calls):
+                return Converted(None, [(at + "/tool_calls", "`tool_calls` holds entries that are not function calls")])
+            for c in tool_calls:
+                names[c.get("id")] = c["function"].get("name")
+            if len(tool_calls) > 1:
+                if not split_parallel:
+                    return Converted(None, [(at + "/tool_calls", f"turn makes {len(tool_calls)} parallel calls, which the legacy format cannot express")])
+                index = _split_turn(messages, index, message, tool_calls, new_messages)
+                continue
+            if tool_calls:
+                new_messages.append(_replace_key(message, "tool_calls", "function_call", tool_calls[0]["function"]))
+            else:
+                new_messages.append({k: v for k, v in message.items() if k != "tool_calls"})
+        elif message.get("role") == "tool":
+            ident = message.get("tool_call_id")
+            if ident not in names:
+                return Converted(None, [(at, "tool result answers no earlier call")])
+            new_messages.append(_tool_to_function(message, names[ident]))
+        else:
+            new_messages.append(message)
+        index += 1
+    result = _replace_key(row, "messages", "messages", new_messages)
+    if functions is not None:
+        result = _replace_key(result, "tools", "functions", functions)
+    return Converted(result)
+
+
+def _tool_to_function(message: dict, name: Any) -> dict:
+    converted = {("name" if k == "tool_call_id" else k): (name if k == "tool_call_id" else v) for k, v in message.items()}
+    converted["role"] = "function"
+    return converted
+
+
+def _split_turn(messages: list, index: int, message: dict, tool_calls: list, out: list) -> int:
+    """Turn one parallel turn and its results into call, result, call, result ...
+
+    Returns the index of the first message after the turn's results.
+    """
+    results: dict[Any, dict] = {}
+    after = index + 1
+    while after < len(messages) and type(messages[after]) is dict and messages[after].get("role") == "tool":
+        results.setdefault(messages[after].get("tool_call_id"), messages[after])
+        after += 1
+    for n, call in enumerate(tool_calls):
+        turn = _replace_key(message, "tool_calls", "function_call", call["function"])
+        if n > 0 and "content" in turn:
+            turn["content"] = None  # the turn's text is said once, before the first call
+        out.append(turn)
+        result = results.pop(call.get("id"), None)
+        if result is not None:
+            out.append(_tool_to_function(result, call["function"].get("name")))
+    out.extend(_tool_to_function(r, None) for r in results.values())  # results no call asked for stay
+    return after

@@ -1,0 +1,145 @@
+"""The engine's vocabulary: severities, findings, fixes and violations.
+
+Rules yield `Finding`s (where and what, relative to one row); the engine turns each
+reported one into a `Violation` (which file, which line, which columns, which rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+class Applicability(str, Enum):
+    """How freely a fix may be applied (ruff's vocabulary)."""
+
+    SAFE = "safe"  # the training meaning is kept: applied by `--fix`
+    UNSAFE = "unsafe"  # changes what the model learns: only with `--unsafe-fixes`
+    DISPLAY = "display-only"  # shown as a suggestion, never applied
+
+
+class FixAvailability(str, Enum):
+    """What a rule can offer, for its documentation and `rule --all`."""
+
+    NEVER = "never"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+NEVER, SOMETIMES, ALWAYS = FixAvailability.NEVER, FixAvailability.SOMETIMES, FixAvailability.ALWAYS
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A row-level edit: the row's line is replaced by `lines` (none: the row is deleted).
+
+    Lines are given without their terminator; the writer reuses the row's own. A line
+    given as bytes is written as it is (a row that cannot be decoded keeps its bytes).
+    """
+
+    title: str
+    applicability: Applicability
+    lines: tuple[str | bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place a violation refers to (the first copy of a duplicate, ...)."""
+
+    line: int
+    message: str
+    path: str | None = None  # None: the same file
+
+
+@dataclass(slots=True)
+class Finding:
+    """What a row rule reports: a JSON pointer into the row and a message."""
+
+    pointer: str
+    message: str
+    fix: Fix | None = None
+    on_key: bool = False  # point at the member's key rather than its value
+    related: tuple[Related, ...] = ()
+    span: tuple[int, int] | None = None  # explicit columns, for lines that did not parse
+
+
+@dataclass(slots=True)
+class DatasetFinding:
+    """What a dataset rule reports: a line, and a pointer into that row.
+
+    Dataset rules run after the rows are gone, so the engine reads the few lines it
+    needs again to turn the pointer into columns.
+    """
+
+    line: int
+    message: str
+    pointer: str = ""
+    on_key: bool = False
+    related: tuple[Related, ...] = ()
+    fix: Fix | None = None
+    span: tuple[int, int] | None = None  # explicit columns instead of a pointer
+
+
+@dataclass(slots=True)
+class Violation:
+    """A reported problem, fully placed. Lines are 1-based, columns 0-based code points."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    col: int
+    end_col: int
+    pointer: str = ""
+    fix: Fix | None = None
+    related: tuple[Related, ...] = ()
+    # A short window of the line around the span, for excerpts:
+    # (text, offset of text[0] in the line, whether the line goes on after it).
+    snippet: tuple[str, int, bool] = ("", 0, False)
+    end_line: int | None = None  # set when the span runs past the line (never for rows)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.col, self.code)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None and self.fix.applicability is not Applicability.DISPLAY
+
+
+@dataclass(slots=True)
+class FileReport:
+    """Every violation found in one file, sorted, plus what was read."""
+
+    path: str
+    violations: list[Violation] = field(default_factory=list)
+    rows: int = 0
+    error: str | None = None  # the file could not be read (an IO error, not a violation)
+
+
+@dataclass(slots=True)
+class Report:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [v for f in self.files for v in f.violations]
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.error is not None]

@@ -1,0 +1,161 @@
+"""The rule registry: every rule, declared once with its code, name, severity and docs.
+
+Row rules are pure functions of one row. Dataset rules split in two: `collect` keeps a
+small fact per row, and the rule itself aggregates the facts of a whole file. Keeping
+those apart is what lets the language server re-collect only the rows an edit touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import DatasetFinding, Finding, FixAvailability, NEVER, Severity
+
+FAMILIES = {
+    "TLJ": "framing",
+    "TLS": "structure",
+    "TLC": "content",
+    "TLT": "tools and function calling",
+    "TLD": "dataset",
+    "TLK": "tokens and cost",
+    "TLP": "preference and reinforcement rows",
+}
+REQUIRED_DOC_SECTIONS = ("Why is this bad?", "Example", "Use instead")
+_CODE = re.compile(r"^(TL[A-Z])(\d{3})$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule option, set under `[tool.tunelint.rules.<rule-name>]`."""
+
+    name: str
+    type: type | tuple[type, ...]
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fix: FixAvailability
+    func: Callable[..., Iterable[Any]]
+    scope: str  # "row" or "dataset"
+    sees: str = "chat"  # row rules: "line" (every line), "object" (parsed rows) or "chat"
+    default_enabled: bool = True
+    options: tuple[Option, ...] = ()
+    collect: Callable[..., Any] | None = None
+    doc: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.code[:3]
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+    def default_options(self) -> dict[str, Any]:
+        return {opt.name: opt.default for opt in self.options}
+
+
+REGISTRY: dict[str, Rule] = {}
+BY_NAME: dict[str, Rule] = {}
+
+
+def _register(rule: Rule) -> None:
+    if not _CODE.match(rule.code) or rule.code[:3] not in FAMILIES:
+        raise ValueError(f"rule code {rule.code!r} does not follow FAMILY+3 digits")
+    if not _NAME.match(rule.name):
+        raise ValueError(f"rule name {rule.name!r} is not kebab-case")
+    if rule.code in REGISTRY or rule.name in BY_NAME:
+        raise ValueError(f"rule {rule.code} {rule.name} is registered twice")
+    REGISTRY[rule.code] = rule
+    BY_NAME[rule.name] = rule
+
+
+def _doc(func: Callable) -> str:
+    import inspect
+
+    return inspect.cleandoc(func.__doc__ or "")
+
+
+def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,
+             sees: str = "chat", default: bool = True, options: tuple[Option, ...] = ()):
+    """Declare a row rule: `func(row, options) -> Iterable[Finding]`."""
+
+    def wrap(func: Callable[[Any, Mapping[str, Any]], Iterable[Finding]]):
+        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func)))
+        return func
+
+    return wrap
+
+
+def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
+                 fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = ()):
+    """Declare a dataset rule.
+
+    `collect(row, options)` returns a small fact for a row (or None to keep nothing);
+    `func(facts, options)` gets `[(line, fact), ...]` for the file and yields DatasetFindings.
+    """
+
+    def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
+        _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func)))
+        return func
+
+    return wrap
+
+
+def all_rules() -> list[Rule]:
+    """Every rule, by family in the order FAMILIES lists them, then by code."""
+    _load_rules()
+    order = list(FAMILIES)
+    return sorted(REGISTRY.values(), key=lambda r: (order.index(r.family), r.code))
+
+
+def find_rule(code_or_name: str) -> Rule | None:
+    _load_rules()
+    key = code_or_name.strip()
+    return REGISTRY.get(key.upper()) or BY_NAME.get(key.lower())
+
+
+def matching(selector: str) -> list[Rule]:
+    """Rules a selector names: `ALL`, a family (`TLT`), a code prefix (`TLT00`), a code or a name."""
+    _load_rules()
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return all_rules()
+    if sel.lower() in BY_NAME:
+        return [BY_NAME[sel.lower()]]
+    upper = sel.upper()
+    if re.fullmatch(r"TL[A-Z]\d{0,3}", upper):
+        return [r for r in all_rules() if r.code.startswith(upper)]
+    return []
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its `## ` sections (the summary under key '')."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        else:
+            sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+_loaded = False
+
+
+def _load_rules() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from . import rules  # noqa: F401  (registers every rule module)

@@ -1,0 +1,267 @@
+"""Renderers: a list of violations to text in each output format.
+
+Pure functions returning strings; the CLI decides where they go. Lines and columns
+are 1-based in every format (the engine's columns are 0-based code points).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from xml.sax.saxutils import escape as xml_escape, quoteattr
+
+import orjson
+
+from .model import Applicability, Severity, Violation
+from .registry import FAMILIES, Rule, all_rules, doc_sections
+
+DOCS_URL = "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#{name}"
+FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
+
+
+def rule_url(name: str) -> str:
+    return DOCS_URL.format(name=name)
+
+
+def render(fmt: str, violations: list[Violation], *, version: str = "", show_fixes: bool = False) -> str:
+    renderer: Callable[..., str] = {
+        "full": lambda v: render_full(v, show_fixes=show_fixes),
+        "concise": render_concise,
+        "json": render_json,
+        "json-lines": render_json_lines,
+        "github": render_github,
+        "gitlab": render_gitlab,
+        "sarif": lambda v: render_sarif(v, version),
+        "junit": render_junit,
+    }[fmt]
+    return renderer(violations)
+
+
+def _col(v: Violation) -> int:
+    return v.col + 1
+
+
+def _end_col(v: Violation) -> int:
+    return max(v.end_col, v.col) + 1
+
+
+def _marker(v: Violation) -> str:
+    return "[*] " if v.fix is not None and v.fix.applicability is Applicability.SAFE else ""
+
+
+# --- human formats -----------------------------------------------------------------------
+
+def render_concise(violations: Iterable[Violation]) -> str:
+    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{v.message}\n" for v in violations)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def render_full(violations: Iterable[Violation], *, show_fixes: bool = False) -> str:
+    out: list[str] = []
+    for v in violations:
+        out.append(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{v.message}\n")
+        text, offset, more = v.snippet
+        if text or v.col == 0:
+            start = v.col - offset
+            length = max(1, min(v.end_col, offset + len(text)) - v.col)
+            lead = "…" if offset > 0 else ""
+            tail = "…" if more else ""
+            gutter = " " * len(str(v.line))
+            shown = _printable(text)
+            pad = _width(lead + shown[:start])
+            carets = "^" * max(1, _width(shown[start:start + length]))
+            out.append(f"{gutter} |\n{v.line} | {lead}{shown}{tail}\n{gutter} | {' ' * pad}{carets} {v.name} ({v.severity.value})\n")
+            for rel in v.related:
+                out.append(f"{gutter} = note: line {rel.line}: {rel.message}\n")
+            if v.fix is not None:
+                label = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
+                out.append(f"{gutter} = {label}: {v.fix.title}\n")
+        out.append("\n")
+    return "".join(out)
+
+
+def summary(violations: list[Violation], unsafe_fixes: bool = False) -> str:
+    """ruff-style closing lines: counts, and how many `--fix` would repair."""
+    if not violations:
+        return "All checks passed!\n"
+    counts = Counter(v.severity for v in violations)
+    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
+    lines = [f"Found {len(violations)} problem{'s' if len(violations) != 1 else ''} ({', '.join(parts)}).\n"]
+    safe = sum(1 for v in violations if v.fix is not None and v.fix.applicability is Applicability.SAFE)
+    unsafe = sum(1 for v in violations if v.fix is not None and v.fix.applicability is Applicability.UNSAFE)
+    if safe:
+        lines.append(f"[*] {safe} fixable with `tunelint check --fix`.\n")
+    if unsafe and not unsafe_fixes:
+        lines.append(f"{unsafe} more fixable with `--unsafe-fixes`.\n")
+    return "".join(lines)
+
+
+def statistics(violations: list[Violation]) -> str:
+    counts = Counter((v.code, v.name) for v in violations)
+    fixable = {v.code for v in violations if v.fix is not None and v.fix.applicability is Applicability.SAFE}
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if code in fixable else ''}{name}\n" for (code, name), n in rows)
+
+
+# --- machine formats ---------------------------------------------------------------------
+
+def to_dict(v: Violation) -> dict:
+    fix = None
+    if v.fix is not None:
+        fix = {"applicability": v.fix.applicability.value, "message": v.fix.title,
+               "edits": [{"row": v.line, "replacement": [_text(line) for line in v.fix.lines]}]}
+    return {
+        "code": v.code,
+        "name": v.name,
+        "severity": v.severity.value,
+        "message": v.message,
+        "filename": v.path,
+        "location": {"row": v.line, "column": _col(v)},
+        "end_location": {"row": v.end_line or v.line, "column": _end_col(v)},
+        "pointer": v.pointer,
+        "fix": fix,
+        "related": [{"row": r.line, "message": r.message, **({"filename": r.path} if r.path else {})} for r in v.related],
+        "url": rule_url(v.name),
+    }
+
+
+def _text(line: str | bytes) -> str:
+    return line if isinstance(line, str) else line.decode("utf-8", errors="replace")
+
+
+def render_json(violations: Iterable[Violation]) -> str:
+    return orjson.dumps([to_dict(v) for v in violations], option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def render_json_lines(violations: Iterable[Violation]) -> str:
+    return "".join(orjson.dumps(to_dict(v)).decode() + "\n" for v in violations)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render_github(violations: Iterable[Violation]) -> str:
+    return "".join(
+        f"::{GITHUB_LEVEL[v.severity]} title={_gh_escape(f'tunelint ({v.code})', True)},"
+        f"file={_gh_escape(v.path, True)},line={v.line},col={_col(v)},endLine={v.end_line or v.line},"
+        f"endColumn={_end_col(v)}::{_gh_escape(f'{v.path}:{v.line}:{_col(v)}: {v.code} {v.message}')}\n"
+        for v in violations
+    )
+
+
+GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def render_gitlab(violations: Iterable[Violation]) -> str:
+    items = []
+    for v in violations:
+        fingerprint = hashlib.sha256(f"{v.path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
+        items.append({
+            "description": f"{v.code} {v.message}",
+            "check_name": v.code,
+            "fingerprint": fingerprint,
+            "severity": GITLAB_SEVERITY[v.severity],
+            "location": {"path": v.path, "positions": {"begin": {"line": v.line, "column": _col(v)},
+                                                       "end": {"line": v.end_line or v.line, "column": _end_col(v)}}},
+        })
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _sarif_rule(rule: Rule) -> dict:
+    sections = doc_sections(rule.doc)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": sections.get("", rule.summary)},
+        "help": {"text": rule.doc, "markdown": rule.doc},
+        "helpUri": rule_url(rule.name),
+        "defaultConfiguration": {"level": SARIF_LEVEL[rule.severity]},
+        "properties": {"family": rule.family, "fix": rule.fix.value},
+    }
+
+
+def render_sarif(violations: Iterable[Violation], version: str = "") -> str:
+    rules = all_rules()
+    index = {r.code: i for i, r in enumerate(rules)}
+    results = []
+    for v in violations:
+        result = {
+            "ruleId": v.code,
+            "ruleIndex": index.get(v.code, -1),
+            "level": SARIF_LEVEL[v.severity],
+            "message": {"text": v.message},
+            "locations": [_sarif_location(v.path, v.line, _col(v), _end_col(v))],
+        }
+        if v.related:
+            result["relatedLocations"] = [
+                {**_sarif_location(r.path or v.path, r.line, 1, None), "id": n, "message": {"text": r.message}}
+                for n, r in enumerate(v.related)
+            ]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "tunelint", "version": version, "informationUri": rule_url("").split("#")[0],
+                                "rules": [_sarif_rule(r) for r in rules]}},
+            "results": results,
+        }],
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict:
+    region: dict = {"startLine": line, "startColumn": col}
+    if end_col is not None:
+        region.update({"endLine": line, "endColumn": end_col})
+    return {"physicalLocation": {"artifactLocation": {"uri": path}, "region": region}}
+
+
+def render_junit(violations: list[Violation]) -> str:
+    by_file: dict[str, list[Violation]] = {}
+    for v in violations:
+        by_file.setdefault(v.path, []).append(v)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+           f'<testsuites name="tunelint" tests="{len(violations)}" failures="{len(violations)}" errors="0">\n']
+    for path, items in by_file.items():
+        out.append(f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{len(items)}" errors="0">\n')
+        for v in items:
+            name = quoteattr(f"{v.code}:{v.line}:{_col(v)}")
+            out.append(f'    <testcase name={name} classname={quoteattr(path)} line="{v.line}" column="{_col(v)}">\n')
+            out.append(f'      <failure message={quoteattr(v.message)} type={quoteattr(v.code)}>'
+                       f'{xml_escape(f"{v.path}:{v.line}:{_col(v)}: {v.code} {v.message}")}</failure>\n')
+            out.append("    </testcase>\n")
+        out.append("  </testsuite>\n")
+    out.append("</testsuites>\n")
+    return "".join(out)
+
+
+def rule_doc(rule: Rule) -> str:
+    """A rule's documentation as shown by `tunelint rule` and the language server's hover."""
+    sections = doc_sections(rule.doc)
+    parts = [f"# {rule.name} ({rule.code})",
+             f"Family: {rule.family} ({FAMILIES[rule.family]}). Default severity: {rule.severity.value}. "
+             f"Fix: {rule.fix.value}.{'' if rule.default_enabled else ' Off by default.'}"]
+    parts.extend(f"## {title}\n{text}" if title else text for title, text in sections.items() if text)
+    if rule.options:
+        parts.append("## Options\n" + "\n".join(f"- `{o.name}` (default `{o.default!r}`): {o.help}" for o in rule.options))
+    return "\n\n".join(parts) + "\n"

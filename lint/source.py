@@ -1,0 +1,119 @@
+"""Bytes to rows: split a JSONL file on newlines and parse each line once.
+
+A line that cannot be parsed becomes a Row carrying a `ParseError`; only the framing
+rules look at it, so one bad line gives one diagnostic, not a cascade.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import orjson
+
+BOM = b"\xef\xbb\xbf"
+MAX_DEPTH = 1024  # orjson's nesting limit; deeper rows are reported, not parsed
+
+
+@dataclass(frozen=True, slots=True)
+class ParseError:
+    kind: str  # "blank", "invalid-json" or "invalid-utf8"
+    message: str
+    col: int  # 0-based code point column of the problem
+    end_col: int | None = None
+
+
+class Row:
+    """One line of a JSONL file: its 1-based number, its bytes, and what they parse to.
+
+    `raw` excludes the line terminator and, on line 1, a byte-order mark (`bom` says
+    whether there was one), so columns count from the first character an editor shows.
+    """
+
+    __slots__ = ("line", "raw", "value", "error", "bom", "eol", "_text", "cache")
+
+    def __init__(self, line: int, raw: bytes, value: Any = None, error: ParseError | None = None,
+                 bom: bool = False, eol: bytes = b"\n") -> None:
+        self.line = line
+        self.raw = raw
+        self.value = value
+        self.error = error
+        self.bom = bom
+        self.eol = eol  # b"\n", b"\r\n" or b"" (the last line of a file without a final newline)
+        self._text: str | None = None
+        self.cache: dict[str, Any] = {}  # per-row analyses shared between rules
+
+    @property
+    def text(self) -> str:
+        """The line as text (undecodable bytes replaced), decoded only when asked for."""
+        if self._text is None:
+            self._text = self.raw.decode("utf-8", errors="replace")
+        return self._text
+
+    @property
+    def obj(self) -> dict | None:
+        """The parsed row when it is a JSON object, else None."""
+        value = self.value
+        return value if self.error is None and type(value) is dict else None
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Row(line={self.line}, raw={self.raw[:40]!r}..., error={self.error})"
+
+
+def split_terminator(chunk: bytes) -> tuple[bytes, bytes]:
+    if chunk.endswith(b"\r\n"):
+        return chunk[:-2], b"\r\n"
+    if chunk.endswith(b"\n"):
+        return chunk[:-1], b"\n"
+    return chunk, b""
+
+
+def parse_row(line: int, chunk: bytes) -> Row:
+    """Parse one line (with or without its terminator) into a Row."""
+    raw, eol = split_terminator(chunk)
+    bom = line == 1 and raw.startswith(BOM)
+    if bom:
+        raw = raw[len(BOM):]
+    if not raw.strip():
+        return Row(line, raw, error=ParseError("blank", "blank line", 0, len(raw)), bom=bom, eol=eol)
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return Row(line, raw, error=describe_parse_error(raw, exc), bom=bom, eol=eol)
+    return Row(line, raw, value, bom=bom, eol=eol)
+
+
+def describe_parse_error(raw: bytes, exc: orjson.JSONDecodeError) -> ParseError:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        col = len(raw[: bad.start].decode("utf-8", errors="replace"))
+        byte = raw[bad.start]
+        return ParseError("invalid-utf8", f"byte 0x{byte:02x} at byte offset {bad.start} is not valid UTF-8", col, col + 1)
+    message = exc.msg
+    if "depth limit" in message:
+        message = f"nesting is deeper than the parser's limit of {MAX_DEPTH} levels"
+    col = max(0, min(exc.pos, len(raw)))
+    return ParseError("invalid-json", message, col, col + 1)
+
+
+def rows_from_lines(chunks: Iterable[bytes]) -> Iterator[Row]:
+    for number, chunk in enumerate(chunks, start=1):
+        yield parse_row(number, chunk)
+
+
+def rows_from_stream(stream: IO[bytes]) -> Iterator[Row]:
+    """Stream rows from a binary file object, one line in memory at a time."""
+    return rows_from_lines(stream)
+
+
+def rows_from_bytes(data: bytes) -> Iterator[Row]:
+    # BytesIO splits on b"\n" only (bytes.splitlines would also split on a lone "\r").
+    return rows_from_lines(io.BytesIO(data))
+
+
+def rows_from_text(text: str) -> Iterator[Row]:
+    """Rows of an editor buffer. Lone surrogates survive as invalid UTF-8 to be reported."""
+    return rows_from_bytes(text.encode("utf-8", errors="surrogatepass"))
