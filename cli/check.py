@@ -73,7 +73,7 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
         out.write(statistics(violations))
     else:
         out.write(render(output_format, violations, version=__version__))
-    if output_format in ("full", "concise") and not quiet:
+    if output_format in ("full", "concise") and not quiet and not show_statistics:
         if fix and fixed_total:
             out.write(f"Fixed {fixed_total} problem{'s' if fixed_total != 1 else ''}.\n")
         out.write(summary(violations, unsafe_fixes))

@@ -6,20 +6,22 @@ import click
 import orjson
 
 from ..lint.registry import all_rules, doc_sections, find_rule
-from ..lint.report import rule_doc, rule_url
+from ..lint.report import rule_doc, rule_url, rules_markdown
 from .main import EXIT_ERROR
 
 
 @click.command()
 @click.argument("rule_name", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
-@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
     """Show the documentation of RULE_NAME (a code like TLT001 or a name like missing-tools-array)."""
     if show_all:
         rules = all_rules()
         if output_format == "json":
             click.echo(orjson.dumps([_as_dict(r) for r in rules], option=orjson.OPT_INDENT_2).decode())
+        elif output_format == "markdown":
+            click.echo(rules_markdown(), nl=False)
         else:
             for r in rules:
                 flags = ("fix " if r.fix.value != "never" else "    ") + ("" if r.default_enabled else "(off by default) ")
@@ -33,6 +35,8 @@ def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
         raise SystemExit(EXIT_ERROR)
     if output_format == "json":
         click.echo(orjson.dumps(_as_dict(found), option=orjson.OPT_INDENT_2).decode())
+    elif output_format == "markdown":
+        click.echo(rule_doc(found), nl=False)
     else:
         click.echo(rule_doc(found), nl=False)
 

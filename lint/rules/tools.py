@@ -200,7 +200,8 @@ def undefined_tool(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """
     for call in calls(row):
         toolset = toolset_for(row, call)
-        if toolset is None or type(row.obj.get("functions" if call.index is None else "tools")) is not list:
+        declared_value = row.obj.get("functions" if call.index is None else "tools")
+        if toolset is None or type(declared_value) is not list or not declared_value:
             continue  # missing-tools-array or invalid-tool-definition reports it
         if type(call.name) is not str:
             continue  # malformed-tool-call reports it
@@ -524,7 +525,8 @@ def unanswered_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
         role = message.get("role")
         if role == "assistant":
             yield from _unanswered(pending)
-            pending = list(by_message.get(i, ()))
+            # A call without an id cannot be answered; malformed-tool-call reports it.
+            pending = [c for c in by_message.get(i, ()) if c.index is None or type(c.id) is str]
         elif role == "tool":
             pending = [c for c in pending if c.index is None or c.id != message.get("tool_call_id")]
         elif role == "function":

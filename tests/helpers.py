@@ -1,0 +1,70 @@
+"""Small builders for hand-written fixture rows, and a way to lint them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tunelint.lint import Settings, check_text
+
+
+def tool(name: str, properties: dict | None = None, required: list | None = None, strict: bool | None = None,
+         **extra: Any) -> dict:
+    parameters: dict = {"type": "object", "properties": properties or {}}
+    if required is not None:
+        parameters["required"] = required
+    function: dict = {"name": name, "parameters": parameters, **extra}
+    if strict is not None:
+        function["strict"] = strict
+        if strict:
+            parameters["additionalProperties"] = False
+    return {"type": "function", "function": function}
+
+
+def call(ident: str, name: str, arguments: Any = None) -> dict:
+    args = json.dumps(arguments if arguments is not None else {}) if not isinstance(arguments, str) else arguments
+    return {"id": ident, "type": "function", "function": {"name": name, "arguments": args}}
+
+
+def user(text: Any = "What's the weather in Oslo?") -> dict:
+    return {"role": "user", "content": text}
+
+
+def assistant(text: Any = "It is 12°C in Oslo.", **extra: Any) -> dict:
+    message = {"role": "assistant", "content": text}
+    message.update(extra)
+    return message
+
+
+def calls_turn(*tool_calls: dict, **extra: Any) -> dict:
+    return {"role": "assistant", "tool_calls": list(tool_calls), **extra}
+
+
+def result(ident: str, text: str = '{"temp": 12}') -> dict:
+    return {"role": "tool", "tool_call_id": ident, "content": text}
+
+
+WEATHER = tool("get_weather", {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["c", "f"]}}, ["city"])
+
+
+def weather_row(**extra: Any) -> dict:
+    """A complete, valid tool-calling example: call, result, answer."""
+    row = {"messages": [user(), calls_turn(call("call_1", "get_weather", {"city": "Oslo"})), result("call_1"), assistant()],
+           "tools": [WEATHER]}
+    row.update(extra)
+    return row
+
+
+def jsonl(*rows: Any) -> str:
+    """Rows as JSONL: dicts are dumped, strings are taken as the raw line."""
+    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows)
+
+
+def lint(*rows: Any, settings: Settings | None = None, select: list[str] | None = None):
+    if select is not None:
+        settings = Settings(select=select)
+    return check_text(jsonl(*rows), "t.jsonl", settings).violations
+
+
+def codes(*rows: Any, **kwargs: Any) -> list[str]:
+    return [v.name for v in lint(*rows, **kwargs)]

@@ -1,0 +1,85 @@
+"""Bad input is normal input: every kind gives a diagnostic with a line and column, never a traceback."""
+
+import json
+
+from helpers import jsonl, weather_row
+from tunelint.lint import check_bytes
+
+GOOD = json.dumps(weather_row()).encode()
+
+
+def names(data: bytes):
+    return [(v.line, v.col, v.name) for v in check_bytes(data, "t.jsonl").violations]
+
+
+def test_invalid_json_reports_the_parsers_column():
+    # `tru` is cut short: the parser stops at the start of the literal (0-based column 14).
+    (v,) = check_bytes(b'{"a": 1, "b": tru}\n', "t.jsonl").violations
+    assert (v.name, v.line, v.col) == ("invalid-json", 1, len('{"a": 1, "b": '))
+    assert "expected 'true'" in v.message
+
+
+def test_invalid_utf8_names_the_byte_and_its_column():
+    # Latin-1 é (0xE9) inside a UTF-8 file, after 4 code points of text on line 2.
+    data = GOOD + b"\n" + b'{"messages": [{"role": "user", "content": "caf\xe9"}]}\n'
+    (v,) = check_bytes(data, "t.jsonl").violations
+    assert v.name == "invalid-utf8" and v.line == 2
+    assert v.col == len('{"messages": [{"role": "user", "content": "caf')
+    assert "0xe9" in v.message
+
+
+def test_bom_is_reported_once_and_the_row_is_still_checked():
+    data = b"\xef\xbb\xbf" + json.dumps({"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "hi"}]}).encode() + b"\n"
+    assert [n for _, _, n in names(data)] == ["byte-order-mark", "empty-content"]
+
+
+def test_crlf_and_missing_final_newline_are_fine():
+    assert names(GOOD + b"\r\n" + GOOD + b"\r\n" + GOOD) == []
+
+
+def test_blank_lines_are_reported_with_their_line():
+    assert names(GOOD + b"\n\n   \n" + GOOD + b"\n") == [(2, 0, "blank-line"), (3, 0, "blank-line")]
+
+
+def test_a_lone_carriage_return_does_not_split_a_row():
+    # "\r" alone is not a JSONL line break; the row stays one (invalid) line.
+    assert [n for _, _, n in names(b'{"a": 1}\r{"b": 2}\n')] == ["invalid-json"]
+
+
+def test_empty_file_and_whitespace_only_file():
+    assert names(b"") == [(1, 0, "empty-file")]
+    assert [(line, n) for line, _, n in names(b"\n\n")] == [(1, "blank-line"), (1, "empty-file"), (2, "blank-line")]
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_crash():
+    (v,) = check_bytes(b"[" * 5000 + b"]" * 5000 + b"\n", "t.jsonl").violations
+    assert v.name == "invalid-json" and "nesting" in v.message
+
+
+def test_deep_nesting_inside_a_valid_schema_does_not_crash():
+    # 900 levels parse fine, and jsonschema / the strict walker must not blow the stack.
+    deep = {"type": "object"}
+    for _ in range(400):
+        deep = {"type": "object", "properties": {"a": deep}, "required": ["a"], "additionalProperties": False}
+    row = {"tools": [{"type": "function", "function": {"name": "f", "strict": True, "parameters": deep}}],
+           "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
+    check_bytes(json.dumps(row).encode(), "t.jsonl")  # completes; any finding is acceptable
+
+
+def test_a_50_mb_line_is_checked():
+    big = {"messages": [{"role": "user", "content": "x" * 50_000_000}, {"role": "assistant", "content": ""}]}
+    (v,) = check_bytes(json.dumps(big).encode() + b"\n", "t.jsonl").violations
+    assert v.name == "empty-content" and v.col > 50_000_000
+    assert len(v.snippet[0]) < 300  # the excerpt is a window, not the whole line
+
+
+def test_wrong_types_at_every_key_give_diagnostics():
+    rows = [
+        {"messages": [{"role": "assistant", "tool_calls": "call it"}]},
+        {"messages": [{"role": "assistant", "tool_calls": [None, 3, {"function": "f"}]}], "tools": [None]},
+        {"messages": [{"role": "assistant", "function_call": [1]}], "functions": "f"},
+        {"messages": [{"role": "tool", "tool_call_id": 5, "content": 5}], "tools": {"a": 1}, "parallel_tool_calls": 1},
+        {"messages": [None, [], 1.5, {"role": None, "content": None, "weight": "1"}]},
+    ]
+    report = check_bytes(jsonl(*rows).encode(), "t.jsonl")
+    assert {v.line for v in report.violations} == {1, 2, 3, 4, 5}

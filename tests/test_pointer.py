@@ -1,0 +1,67 @@
+"""Violations point at the exact key or value, whatever the JSON's spacing or escaping."""
+
+import json
+
+import orjson
+from hypothesis import given, settings, strategies as st
+
+from helpers import call, calls_turn, lint, result, user, weather_row, assistant
+from tunelint.lint.pointer import join_pointer, locate
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def paths(value, prefix=()):
+    yield prefix, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from paths(v, prefix + (i,))
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values, st.sampled_from([(",", ":"), (", ", ": ")]), st.booleans(), st.data())
+def test_located_span_parses_back_to_the_value(value, separators, ascii_only, data):
+    text = json.dumps(value, separators=separators, ensure_ascii=ascii_only)
+    all_paths = list(paths(value))
+    path, expected = data.draw(st.sampled_from(all_paths))
+    span = locate(text, join_pointer(*path))
+    assert span is not None
+    assert orjson.loads(text[span[0]:span[1]]) == expected
+
+
+def test_keys_with_slashes_tildes_and_escapes():
+    text = json.dumps({"a/b": {"c~d": 1, "é\"x": [10, 20]}}, ensure_ascii=True)
+    assert text[slice(*locate(text, "/a~1b/c~0d"))] == "1"
+    assert text[slice(*locate(text, join_pointer("a/b", 'é"x', 1)))] == "20"
+
+
+def test_duplicate_keys_point_at_the_last_one_like_the_parser():
+    text = '{"a": 1, "a": 2}'
+    assert text[slice(*locate(text, "/a"))] == "2"
+
+
+def test_key_span_for_unknown_keys():
+    (v,) = lint({"messages": [user(), assistant()], "metadata": {"src": "x"}})
+    line = json.dumps({"messages": [user(), assistant()], "metadata": {"src": "x"}}, ensure_ascii=False)
+    assert line[v.col:v.end_col] == '"metadata"'
+
+
+def test_violation_span_covers_the_called_name():
+    row = weather_row(messages=[user(), calls_turn(call("call_1", "get_wether", {"city": "Oslo"})), result("call_1"), assistant()])
+    (v,) = lint(row)
+    line = json.dumps(row, ensure_ascii=False)
+    assert line[v.col:v.end_col] == '"get_wether"'
+
+
+def test_columns_count_code_points_not_bytes():
+    row = {"messages": [user("Zürich 🌦 café"), assistant("")]}
+    (v,) = lint(row)
+    line = json.dumps(row, ensure_ascii=False)
+    assert line[v.col:v.end_col] == '""'

@@ -1,0 +1,26 @@
+"""Every row rule fails its failing fixtures (and nothing else fires), and valid rows pass clean."""
+
+import pytest
+
+from helpers import lint
+from rule_cases import FAIL, PASS
+from tunelint.lint import all_rules
+
+FAIL_CASES = [(name, what, row, expected) for name, cases in FAIL.items() for what, row, expected in cases]
+
+
+@pytest.mark.parametrize(("rule", "what", "row", "expected"), FAIL_CASES, ids=[f"{c[0]}: {c[1]}" for c in FAIL_CASES])
+def test_failing_row(rule, what, row, expected):
+    found = {v.name for v in lint(row)}
+    assert rule in found, f"{rule} should fire on {what}"
+    assert found == expected
+
+
+@pytest.mark.parametrize(("what", "row"), PASS, ids=[p[0] for p in PASS])
+def test_valid_row_is_clean(what, row):
+    assert [(v.code, v.message) for v in lint(row)] == []
+
+
+def test_every_row_rule_has_failing_fixtures():
+    row_rules = {r.name for r in all_rules() if r.scope == "row" and r.name not in ("blank-line", "byte-order-mark", "invalid-utf8")}
+    assert row_rules <= set(FAIL), sorted(row_rules - set(FAIL))
