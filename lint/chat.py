@@ -17,15 +17,21 @@ MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "to
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
 
-@dataclass(frozen=True, slots=True)
 class Call:
-    """One function call made by an assistant turn, in either format."""
+    """One function call made by an assistant turn, in either format.
 
-    message: int  # index of the assistant message
-    index: int | None  # index in `tool_calls`; None for a legacy `function_call`
-    id: Any  # `id` of a tool call (None for legacy calls)
-    name: Any  # whatever `function.name` holds
-    arguments: Any  # whatever `function.arguments` holds (a JSON string when well formed)
+    A plain slotted class: rows hold thousands of these, and a frozen dataclass's
+    __init__ costs several times more.
+    """
+
+    __slots__ = ("message", "index", "id", "name", "arguments")
+
+    def __init__(self, message: int, index: int | None, id: Any, name: Any, arguments: Any) -> None:
+        self.message = message  # index of the assistant message
+        self.index = index  # index in `tool_calls`; None for a legacy `function_call`
+        self.id = id  # `id` of a tool call (None for legacy calls)
+        self.name = name  # whatever `function.name` holds
+        self.arguments = arguments  # whatever `function.arguments` holds (a JSON string when well formed)
 
     @property
     def pointer(self) -> str:
@@ -45,38 +51,144 @@ def messages(row: Row) -> list[Any]:
     return value if type(value) is list else []
 
 
+_MISSING = object()
+
+
+@dataclass(slots=True)
+class Survey:
+    """One pass over a row's messages: what the rules need, and flags that let them skip.
+
+    Most rows are valid, so a rule first asks its flag (is any role odd? any content
+    empty or not a string?) and walks the messages itself only when the answer is yes.
+    """
+
+    message_dicts: list[tuple[int, dict]]
+    calls: list[Call]
+    non_dict_messages: bool = False
+    unknown_keys: bool = False
+    odd_roles: bool = False
+    content_suspect: bool = False  # some content is empty, null, parts or another type
+    weights: bool = False
+    assistants: int = 0
+    trained_assistants: int = 0  # assistant turns whose weight is not 0
+    results: bool = False  # a `tool` or `function` message is present
+    parallel: bool = False  # some turn makes more than one tool call
+    malformed_calls: bool = False
+    flow_suspect: bool = False  # a result answers no pending call, or a call goes unanswered
+    legacy_format: bool = False  # `function_call` or role `function` in the messages
+    tools_format: bool = False  # `tool_calls` or role `tool` in the messages
+
+
+def survey(row: Row) -> Survey:
+    found = row.cache.get("survey")
+    if found is None:
+        found = row.cache["survey"] = _survey(messages(row))
+    return found
+
+
+def well_formed_call(call: Any) -> bool:
+    if type(call) is not dict:
+        return False
+    function = call.get("function")
+    ident = call.get("id")
+    return (type(ident) is str and ident != "" and call.get("type") == "function"
+            and type(function) is dict and type(function.get("name")) is str)
+
+
+def _survey(items: list[Any]) -> Survey:
+    dicts: list[tuple[int, dict]] = []
+    found: list[Call] = []
+    result = Survey(dicts, found)
+    pending: set[Any] = set()  # ids (or legacy names) of calls not answered yet
+    for i, message in enumerate(items):
+        if type(message) is not dict:
+            result.non_dict_messages = True
+            continue
+        dicts.append((i, message))
+        if not MESSAGE_KEYS.issuperset(message):
+            result.unknown_keys = True
+        role = message.get("role")
+        if type(role) is not str or role not in ROLES:
+            result.odd_roles = True
+        if "weight" in message:
+            result.weights = True
+        calls_here = False
+        if role == "assistant":
+            if pending:
+                result.flow_suspect = True  # calls left unanswered before this turn
+            first_call = len(found)
+            result.assistants += 1
+            if not (message.get("weight") == 0 and type(message.get("weight")) is int):
+                result.trained_assistants += 1
+            tool_calls = message.get("tool_calls")
+            if tool_calls is not None:
+                if type(tool_calls) is list:
+                    for j, call in enumerate(tool_calls):
+                        if not well_formed_call(call):
+                            result.malformed_calls = True
+                            if type(call) is not dict:
+                                continue
+                        function = call.get("function")
+                        if type(function) is dict:
+                            found.append(Call(i, j, call.get("id"), function.get("name"), function.get("arguments")))
+                        else:
+                            found.append(Call(i, j, call.get("id"), None, None))
+                    calls_here = bool(tool_calls)
+                    if len(tool_calls) > 1:
+                        result.parallel = True
+                else:
+                    result.malformed_calls = True
+            if "tool_calls" in message:
+                result.tools_format = True
+            if "function_call" in message:
+                result.legacy_format = True
+                function_call = message["function_call"]
+                if type(function_call) is dict:
+                    found.append(Call(i, None, None, function_call.get("name"), function_call.get("arguments")))
+                    calls_here = calls_here or bool(function_call)
+                if type(function_call) is not dict or type(function_call.get("name")) is not str:
+                    result.malformed_calls = True
+            for call in found[first_call:]:
+                key = ("f", call.name) if call.index is None else call.id
+                if key in pending:
+                    result.flow_suspect = True  # a second call under one key: let the rules look
+                try:
+                    pending.add(key)
+                except TypeError:  # an unhashable id (a list): the rules report it
+                    result.flow_suspect = True
+        else:
+            if "tool_calls" in message or "function_call" in message:
+                result.malformed_calls = True
+                result.tools_format = result.tools_format or "tool_calls" in message
+                result.legacy_format = result.legacy_format or "function_call" in message
+            if role == "tool" or role == "function":
+                result.results = True
+                if role == "tool":
+                    result.tools_format = True
+                    key = message.get("tool_call_id")
+                else:
+                    result.legacy_format = True
+                    key = ("f", message.get("name"))
+                try:
+                    pending.remove(key)
+                except (KeyError, TypeError):
+                    result.flow_suspect = True  # answers nothing pending (or an odd key)
+        content = message.get("content", _MISSING)
+        if type(content) is str:
+            if (not content or content.isspace()) and not calls_here:
+                result.content_suspect = True
+        elif not (calls_here and (content is None or content is _MISSING)):
+            result.content_suspect = True
+    return result
+
+
 def message_dicts(row: Row) -> list[tuple[int, dict]]:
-    cached = row.cache.get("message_dicts")
-    if cached is None:
-        cached = [(i, m) for i, m in enumerate(messages(row)) if type(m) is dict]
-        row.cache["message_dicts"] = cached
-    return cached
+    return survey(row).message_dicts
 
 
 def calls(row: Row) -> list[Call]:
     """Every call in the row, in order, from `tool_calls` and `function_call`."""
-    cached = row.cache.get("calls")
-    if cached is not None:
-        return cached
-    found: list[Call] = []
-    for i, message in message_dicts(row):
-        if message.get("role") != "assistant":
-            continue
-        tool_calls = message.get("tool_calls")
-        if type(tool_calls) is list:
-            for j, call in enumerate(tool_calls):
-                if type(call) is not dict:
-                    continue
-                function = call.get("function")
-                if type(function) is dict:
-                    found.append(Call(i, j, call.get("id"), function.get("name"), function.get("arguments")))
-                else:
-                    found.append(Call(i, j, call.get("id"), None, None))
-        function_call = message.get("function_call")
-        if type(function_call) is dict:
-            found.append(Call(i, None, None, function_call.get("name"), function_call.get("arguments")))
-    row.cache["calls"] = found
-    return found
+    return survey(row).calls
 
 
 def uses_tools_format(row: Row) -> str | None:
@@ -86,6 +198,8 @@ def uses_tools_format(row: Row) -> str | None:
         return None
     if "tools" in obj:
         return "/tools"
+    if not survey(row).tools_format:
+        return None
     for i, message in message_dicts(row):
         if "tool_calls" in message:
             return join_pointer("messages", i, "tool_calls")
@@ -101,6 +215,8 @@ def uses_legacy_format(row: Row) -> str | None:
         return None
     if "functions" in obj:
         return "/functions"
+    if not survey(row).legacy_format:
+        return None
     for i, message in message_dicts(row):
         if "function_call" in message:
             return join_pointer("messages", i, "function_call")

@@ -41,15 +41,14 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
     found = result.findings
     options = ruleset.options
     try:
-        if row.error is not None or row.bom or type(row.value) is not dict:
-            for rule in ruleset.line_rules:
-                found.extend((rule, f) for f in rule.func(row, options[rule.code]))
-        if row.error is None and type(row.value) is dict:
-            for rule in ruleset.object_rules:
-                found.extend((rule, f) for f in rule.func(row, options[rule.code]))
-            if row_kind(row) == kind:
-                for rule in ruleset.chat_rules:
-                    found.extend((rule, f) for f in rule.func(row, options[rule.code]))
+        is_object = row.error is None and type(row.value) is dict
+        groups = (ruleset.object_rules, ruleset.chat_rules if row_kind(row) == kind else ()) if is_object else ()
+        if not is_object or row.bom:
+            groups = (ruleset.line_rules, *groups)
+        for group in groups:
+            for rule in group:
+                for finding in rule.func(row, options[rule.code]):
+                    found.append((rule, finding))
         for rule in ruleset.dataset_rules:
             fact = rule.collect(row, options[rule.code])
             if fact is not None:

@@ -24,7 +24,13 @@ def split_pointer(pointer: str) -> list[str]:
 
 
 def join_pointer(*tokens: object) -> str:
-    return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
+    parts = []
+    for token in tokens:
+        text = token if type(token) is str else str(token)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        parts.append(text)
+    return "/" + "/".join(parts) if parts else ""
 
 
 def locate(text: str, pointer: str, on_key: bool = False) -> tuple[int, int] | None:

@@ -32,7 +32,7 @@ class Row:
     whether there was one), so columns count from the first character an editor shows.
     """
 
-    __slots__ = ("line", "raw", "value", "error", "bom", "eol", "_text", "cache")
+    __slots__ = ("line", "raw", "value", "error", "bom", "eol", "_text", "cache", "obj")
 
     def __init__(self, line: int, raw: bytes, value: Any = None, error: ParseError | None = None,
                  bom: bool = False, eol: bytes = b"\n") -> None:
@@ -44,6 +44,8 @@ class Row:
         self.eol = eol  # b"\n", b"\r\n" or b"" (the last line of a file without a final newline)
         self._text: str | None = None
         self.cache: dict[str, Any] = {}  # per-row analyses shared between rules
+        # The parsed row when it is a JSON object, else None (read by every rule: a slot, not a property).
+        self.obj: dict | None = value if error is None and type(value) is dict else None
 
     @property
     def text(self) -> str:
@@ -51,12 +53,6 @@ class Row:
         if self._text is None:
             self._text = self.raw.decode("utf-8", errors="replace")
         return self._text
-
-    @property
-    def obj(self) -> dict | None:
-        """The parsed row when it is a JSON object, else None."""
-        value = self.value
-        return value if self.error is None and type(value) is dict else None
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Row(line={self.line}, raw={self.raw[:40]!r}..., error={self.error})"
@@ -76,7 +72,7 @@ def parse_row(line: int, chunk: bytes) -> Row:
     bom = line == 1 and raw.startswith(BOM)
     if bom:
         raw = raw[len(BOM):]
-    if not raw.strip():
+    if not raw or raw.isspace():
         return Row(line, raw, error=ParseError("blank", "blank line", 0, len(raw)), bom=bom, eol=eol)
     try:
         value = orjson.loads(raw)

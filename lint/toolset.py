@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from .fastschema import compile_schema
 from .pointer import join_pointer
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -36,11 +37,20 @@ class FunctionDef:
     parameters: Any  # the schema as declared (may be missing or malformed)
     schema_ok: bool  # parameters is a usable JSON Schema
     _validator: Any = None
+    _fast: Any = False  # False: not compiled yet; None: no fast path for this schema
 
     def argument_errors(self, arguments: dict) -> list[tuple[str, str]]:
         """(path inside the arguments, message) for each way `arguments` fails the schema."""
         if not self.schema_ok or self.parameters is None:
             return []
+        if self._fast is False:
+            self._fast = compile_schema(self.parameters)
+        if self._fast is not None:
+            try:
+                if self._fast(arguments):
+                    return []  # certainly valid; jsonschema is asked only when in doubt
+            except RecursionError:
+                pass
         if self._validator is None:
             from jsonschema.validators import validator_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..chat import message_dicts
+from ..chat import message_dicts, survey
 from ..model import ERROR, Finding
 from ..pointer import join_pointer
 from ..registry import row_rule
@@ -34,6 +34,8 @@ def empty_content(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     {"messages": [{"role": "user", "content": "Book a table for two."}, {"role": "assistant", "content": "Sure!"}]}
     ```
     """
+    if not survey(row).content_suspect:
+        return
     for i, message in message_dicts(row):
         role = message.get("role")
         if type(role) is not str:
@@ -45,13 +47,13 @@ def empty_content(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
             yield Finding(join_pointer("messages", i), f"{role} message {i} has no `content`")
             continue
         content = message["content"]
-        at = join_pointer("messages", i, "content")
         if type(content) is str:
-            if not content.strip():
-                yield Finding(at, f"{role} message {i} has {'empty' if not content else 'whitespace-only'} content")
+            if not content or content.isspace():
+                yield Finding(join_pointer("messages", i, "content"),
+                              f"{role} message {i} has {'empty' if not content else 'whitespace-only'} content")
         elif type(content) is list:
             if not content:
-                yield Finding(at, f"{role} message {i} has an empty content array")
+                yield Finding(join_pointer("messages", i, "content"), f"{role} message {i} has an empty content array")
             for j, part in enumerate(content):
                 if type(part) is dict and part.get("type") == "text" and type(part.get("text")) is str and not part["text"].strip():
-                    yield Finding(f"{at}/{j}/text", f"text part {j} of {role} message {i} is empty")
+                    yield Finding(join_pointer("messages", i, "content", j, "text"), f"text part {j} of {role} message {i} is empty")

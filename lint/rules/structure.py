@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..chat import MESSAGE_KEYS, ROLES, ROW_KEYS, message_dicts, messages, row_kind
+from ..chat import MESSAGE_KEYS, ROLES, ROW_KEYS, message_dicts, messages, row_kind, survey
 from ..model import ERROR, WARNING, Finding
 from ..pointer import join_pointer
 from ..registry import Option, row_rule
@@ -46,7 +46,7 @@ def missing_messages(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
         yield Finding("/messages", f"`messages` must be an array, not {json_type(obj['messages'])}")
     elif not obj["messages"]:
         yield Finding("/messages", "`messages` is empty")
-    else:
+    elif survey(row).non_dict_messages:
         for i, message in enumerate(obj["messages"]):
             if type(message) is not dict:
                 yield Finding(join_pointer("messages", i), f"message {i} must be an object, not {json_type(message)}")
@@ -76,6 +76,8 @@ def unknown_row_key(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     {"messages": [...], "tools": [{"type": "function", "function": {"name": "book"}}]}
     ```
     """
+    if ROW_KEYS.issuperset(row.obj):
+        return
     allowed = options.get("allowed") or ()
     for key in row.obj:
         if key not in ROW_KEYS and key not in allowed:
@@ -103,6 +105,8 @@ def unknown_message_key(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     {"role": "assistant", "content": "Done."}
     ```
     """
+    if not survey(row).unknown_keys:
+        return
     for i, message in message_dicts(row):
         for key in message:
             if key not in MESSAGE_KEYS:
@@ -129,6 +133,8 @@ def invalid_role(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     {"role": "user", "content": "What's the weather?"}
     ```
     """
+    if not survey(row).odd_roles:
+        return
     for i, message in message_dicts(row):
         if "role" not in message:
             yield Finding(join_pointer("messages", i), f"message {i} has no `role`")
@@ -165,14 +171,16 @@ def invalid_content_type(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
       {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}
     ```
     """
+    if not survey(row).content_suspect:
+        return
     for i, message in message_dicts(row):
         if "content" not in message:
             continue
         content = message["content"]
-        at = join_pointer("messages", i, "content")
-        role = message.get("role")
         if type(content) is str:
             continue
+        at = join_pointer("messages", i, "content")
+        role = message.get("role")
         if content is None:
             if not (role == "assistant" and _calls_something(message)):
                 yield Finding(at, f"content of a {_role(role)} message cannot be null")
@@ -234,11 +242,11 @@ def missing_assistant_message(row: Row, options: Mapping[str, Any]) -> Iterator[
     items = messages(row)
     if not items:
         return  # missing-messages reports it
-    assistants = [m for _, m in message_dicts(row) if m.get("role") == "assistant"]
-    if not assistants:
+    found = survey(row)
+    if not found.assistants:
         yield Finding("/messages", "row has no assistant message to train on")
-    elif all(m.get("weight", 1) == 0 and type(m.get("weight")) is int for m in assistants):
-        yield Finding("/messages", f"all {len(assistants)} assistant messages have weight 0, so nothing is trained")
+    elif not found.trained_assistants:
+        yield Finding("/messages", f"all {found.assistants} assistant messages have weight 0, so nothing is trained")
 
 
 @row_rule("TLS007", "invalid-weight", ERROR)
@@ -260,6 +268,8 @@ def invalid_weight(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     {"role": "assistant", "content": "Sure.", "weight": 1}
     ```
     """
+    if not survey(row).weights:
+        return
     for i, message in message_dicts(row):
         if "weight" not in message:
             continue

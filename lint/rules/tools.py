@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from ..chat import Call, calls, message_dicts, uses_legacy_format, uses_tools_format
+from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
 from ..jsonstyle import dumps_like
 from ..model import ERROR, SOMETIMES, WARNING, Applicability, Finding, Fix, NEVER
 from ..pointer import join_pointer
@@ -19,15 +19,16 @@ from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 def declared(row: Row, legacy: bool) -> ToolSet | None:
     """The row's analysed `tools` (or `functions`), or None when it declares none."""
-    key = "functions" if legacy else "tools"
-    value = row.obj.get(key)
-    if value is None:
-        return None
-    cache_key = "toolset:" + key
-    found = row.cache.get(cache_key)
-    if found is None:
-        found = row.cache[cache_key] = analyse(value, legacy)
+    cache_key = _TOOLSET_KEYS[legacy]
+    found = row.cache.get(cache_key, _UNSET)
+    if found is _UNSET:
+        value = row.obj.get("functions" if legacy else "tools")
+        found = row.cache[cache_key] = None if value is None else analyse(value, legacy)
     return found
+
+
+_TOOLSET_KEYS = {False: "toolset:tools", True: "toolset:functions"}
+_UNSET = object()
 
 
 def toolset_for(row: Row, call: Call) -> ToolSet | None:
@@ -241,6 +242,8 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
         if call.name is None and call.arguments is None:
             continue  # malformed-tool-call reports it
         status, value = parsed_arguments(row, call)
+        if status == OK:
+            continue
         at = call.function_pointer + "/arguments"
         name = _name(call)
         if status == NOT_STRING:
@@ -382,6 +385,8 @@ def strict_schema_violation(row: Row, options: Mapping[str, Any]) -> Iterator[Fi
 
 
 def _parallel_turns(row: Row) -> Iterator[tuple[int, list]]:
+    if not survey(row).parallel:
+        return
     for i, message in message_dicts(row):
         tool_calls = message.get("tool_calls")
         if message.get("role") == "assistant" and type(tool_calls) is list and len(tool_calls) > 1:
@@ -464,6 +469,8 @@ def orphan_tool_message(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     {"role": "tool", "tool_call_id": "call_1", "content": "12°C"}
     ```
     """
+    if not survey(row).flow_suspect:
+        return
     ids: set[Any] = set()
     legacy_names: list[Any] = []
     by_message: dict[int, list[Call]] = {}
@@ -517,6 +524,8 @@ def unanswered_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
     {"role": "assistant", "content": "It is 12°C in Oslo."}
     ```
     """
+    if not survey(row).flow_suspect:
+        return
     pending: list[Call] = []
     by_message: dict[int, list[Call]] = {}
     for call in calls(row):
@@ -558,8 +567,11 @@ def duplicate_tool_call_id(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
     ## Use instead
     Give each call its own id (`call_1`, `call_2`) and answer each.
     """
+    found = calls(row)
+    if len(found) < 2:
+        return
     seen: dict[str, Call] = {}
-    for call in calls(row):
+    for call in found:
         if call.index is None or type(call.id) is not str:
             continue
         first = seen.get(call.id)
@@ -591,26 +603,30 @@ def malformed_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
       "function": {"name": "get_weather", "arguments": "{}"}}]}
     ```
     """
+    if not survey(row).malformed_calls:
+        return
     for i, message in message_dicts(row):
         if "tool_calls" in message:
             tool_calls = message["tool_calls"]
-            at = join_pointer("messages", i, "tool_calls")
             if message.get("role") != "assistant":
-                yield Finding(at, "only assistant messages can make tool calls", on_key=True)
+                yield Finding(join_pointer("messages", i, "tool_calls"), "only assistant messages can make tool calls", on_key=True)
                 continue
             if type(tool_calls) is not list:
-                yield Finding(at, f"`tool_calls` must be an array, not {json_type(tool_calls)}")
+                yield Finding(join_pointer("messages", i, "tool_calls"), f"`tool_calls` must be an array, not {json_type(tool_calls)}")
                 continue
             for j, call in enumerate(tool_calls):
-                yield from _check_tool_call(call, f"{at}/{j}", j)
+                if not well_formed_call(call):
+                    yield from _check_tool_call(call, join_pointer("messages", i, "tool_calls", j), j)
         if "function_call" in message:
-            at = join_pointer("messages", i, "function_call")
             function_call = message["function_call"]
+            if type(function_call) is dict and type(function_call.get("name")) is str and message.get("role") == "assistant":
+                continue
+            at = join_pointer("messages", i, "function_call")
             if message.get("role") != "assistant":
                 yield Finding(at, "only assistant messages can make function calls", on_key=True)
             elif type(function_call) is not dict:
                 yield Finding(at, f"`function_call` must be an object, not {json_type(function_call)}")
-            elif type(function_call.get("name")) is not str:
+            else:
                 yield Finding(at, "`function_call` needs a string `name`")
 
 
