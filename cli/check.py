@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..lint.engine import InternalError, check_bytes, check_file
+from ..lint.engine import InternalError, check_bytes
+from ..lint.parallel import check_file_parallel, default_jobs
 from ..lint.files import discover
 from ..lint.fix import apply_fixes, fix_file
 from ..lint.model import FileReport, Severity, Violation
@@ -34,8 +35,9 @@ from .progress import Progress
 @click.option("--model", metavar="MODEL", help="The model to fine-tune (for the token rules).")
 @click.option("--kind", type=click.Choice(["sft", "dpo", "rft"]), help="The kind of dataset, if not detected.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
 def check(paths, select, extend_select, ignore, exclude, config, output_format, fix, unsafe_fixes, exit_zero,
-          strict, show_statistics, quiet, force_exclude, stdin_filename, model, kind, no_progress) -> None:
+          strict, show_statistics, quiet, force_exclude, stdin_filename, model, kind, no_progress, jobs) -> None:
     """Check JSONL datasets: files, folders (every *.jsonl inside) or - for stdin."""
     paths = paths or (".",)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
@@ -61,7 +63,7 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
                 except OSError as exc:
                     reports.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
                     continue
-            reports.append(check_file(path, settings, on_row=lambda row: progress.advance(len(row.raw) + len(row.eol))))
+            reports.append(check_file_parallel(path, settings, jobs or default_jobs(), on_bytes=progress.advance))
         progress.close()
     except InternalError as exc:
         fail(f"{exc}. Please report this with the line that caused it.")

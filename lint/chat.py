@@ -96,90 +96,100 @@ def well_formed_call(call: Any) -> bool:
 
 
 def _survey(items: list[Any]) -> Survey:
+    # Locals rather than attribute writes: this loop is the hottest code of a lint.
     dicts: list[tuple[int, dict]] = []
     found: list[Call] = []
-    result = Survey(dicts, found)
     pending: set[Any] = set()  # ids (or legacy names) of calls not answered yet
+    non_dict = unknown = odd_roles = suspect = weights = results = parallel = malformed = flow = legacy = tools = False
+    assistants = trained = 0
+    keys_ok, roles = MESSAGE_KEYS.issuperset, ROLES
     for i, message in enumerate(items):
         if type(message) is not dict:
-            result.non_dict_messages = True
+            non_dict = True
             continue
         dicts.append((i, message))
-        if not MESSAGE_KEYS.issuperset(message):
-            result.unknown_keys = True
+        if not keys_ok(message):
+            unknown = True
         role = message.get("role")
-        if type(role) is not str or role not in ROLES:
-            result.odd_roles = True
+        if type(role) is not str or role not in roles:
+            odd_roles = True
         if "weight" in message:
-            result.weights = True
+            weights = True
         calls_here = False
         if role == "assistant":
             if pending:
-                result.flow_suspect = True  # calls left unanswered before this turn
+                flow = True  # calls left unanswered before this turn
             first_call = len(found)
-            result.assistants += 1
-            if not (message.get("weight") == 0 and type(message.get("weight")) is int):
-                result.trained_assistants += 1
+            assistants += 1
+            weight = message.get("weight")
+            if not (weight == 0 and type(weight) is int):
+                trained += 1
             tool_calls = message.get("tool_calls")
             if tool_calls is not None:
+                tools = True
                 if type(tool_calls) is list:
                     for j, call in enumerate(tool_calls):
-                        if not well_formed_call(call):
-                            result.malformed_calls = True
-                            if type(call) is not dict:
-                                continue
+                        if type(call) is not dict:
+                            malformed = True
+                            continue
                         function = call.get("function")
+                        ident = call.get("id")
                         if type(function) is dict:
-                            found.append(Call(i, j, call.get("id"), function.get("name"), function.get("arguments")))
+                            name = function.get("name")
+                            found.append(Call(i, j, ident, name, function.get("arguments")))
+                            if type(ident) is not str or not ident or type(name) is not str or call.get("type") != "function":
+                                malformed = True
                         else:
-                            found.append(Call(i, j, call.get("id"), None, None))
+                            found.append(Call(i, j, ident, None, None))
+                            malformed = True
                     calls_here = bool(tool_calls)
                     if len(tool_calls) > 1:
-                        result.parallel = True
+                        parallel = True
                 else:
-                    result.malformed_calls = True
-            if "tool_calls" in message:
-                result.tools_format = True
+                    malformed = True
+            elif "tool_calls" in message:
+                tools = malformed = True
             if "function_call" in message:
-                result.legacy_format = True
+                legacy = True
                 function_call = message["function_call"]
                 if type(function_call) is dict:
                     found.append(Call(i, None, None, function_call.get("name"), function_call.get("arguments")))
                     calls_here = calls_here or bool(function_call)
                 if type(function_call) is not dict or type(function_call.get("name")) is not str:
-                    result.malformed_calls = True
+                    malformed = True
             for call in found[first_call:]:
                 key = ("f", call.name) if call.index is None else call.id
                 if key in pending:
-                    result.flow_suspect = True  # a second call under one key: let the rules look
+                    flow = True  # a second call under one key: let the rules look
                 try:
                     pending.add(key)
                 except TypeError:  # an unhashable id (a list): the rules report it
-                    result.flow_suspect = True
+                    flow = True
         else:
-            if "tool_calls" in message or "function_call" in message:
-                result.malformed_calls = True
-                result.tools_format = result.tools_format or "tool_calls" in message
-                result.legacy_format = result.legacy_format or "function_call" in message
+            if "tool_calls" in message:
+                malformed = tools = True
+            if "function_call" in message:
+                malformed = legacy = True
             if role == "tool" or role == "function":
-                result.results = True
+                results = True
                 if role == "tool":
-                    result.tools_format = True
+                    tools = True
                     key = message.get("tool_call_id")
                 else:
-                    result.legacy_format = True
+                    legacy = True
                     key = ("f", message.get("name"))
                 try:
                     pending.remove(key)
                 except (KeyError, TypeError):
-                    result.flow_suspect = True  # answers nothing pending (or an odd key)
+                    flow = True  # answers nothing pending (or an odd key)
         content = message.get("content", _MISSING)
         if type(content) is str:
             if (not content or content.isspace()) and not calls_here:
-                result.content_suspect = True
+                suspect = True
         elif not (calls_here and (content is None or content is _MISSING)):
-            result.content_suspect = True
-    return result
+            suspect = True
+    return Survey(dicts, found, non_dict, unknown, odd_roles, suspect, weights, assistants, trained, results,
+                  parallel, malformed, flow, legacy, tools)
 
 
 def message_dicts(row: Row) -> list[tuple[int, dict]]:

@@ -41,13 +41,13 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
     found = result.findings
     options = ruleset.options
     try:
-        is_object = row.error is None and type(row.value) is dict
-        groups = (ruleset.object_rules, ruleset.chat_rules if row_kind(row) == kind else ()) if is_object else ()
+        is_object = row.obj is not None
+        groups = (ruleset.bound_object, ruleset.bound_chat if row_kind(row) == kind else ()) if is_object else ()
         if not is_object or row.bom:
-            groups = (ruleset.line_rules, *groups)
+            groups = (ruleset.bound_line, *groups)
         for group in groups:
-            for rule in group:
-                for finding in rule.func(row, options[rule.code]):
+            for rule, func, opts in group:
+                for finding in func(row, opts):
                     found.append((rule, finding))
         for rule in ruleset.dataset_rules:
             fact = rule.collect(row, options[rule.code])

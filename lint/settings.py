@@ -25,7 +25,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleSet:
     """The rules that apply to one file, with their effective severity and options."""
 
@@ -35,6 +35,22 @@ class RuleSet:
     dataset_rules: tuple[Rule, ...]
     severity: dict[str, Severity]
     options: dict[str, dict[str, Any]]
+
+    def bound(self, group: tuple[Rule, ...]) -> tuple[tuple[Rule, Any, dict[str, Any]], ...]:
+        """(rule, function, options) triples, so the hot loop does no lookups."""
+        return tuple((rule, rule.func, self.options[rule.code]) for rule in group)
+
+    @cached_property
+    def bound_line(self):
+        return self.bound(self.line_rules)
+
+    @cached_property
+    def bound_object(self):
+        return self.bound(self.object_rules)
+
+    @cached_property
+    def bound_chat(self):
+        return self.bound(self.chat_rules)
 
     @property
     def codes(self) -> set[str]:
