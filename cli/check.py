@@ -11,7 +11,6 @@ import click
 from ..lint.engine import InternalError, check_bytes
 from ..lint.parallel import check_file_parallel, default_jobs
 from ..lint.files import discover
-from ..lint.fix import apply_fixes, fix_file
 from ..lint.model import FileReport, Severity, Violation
 from ..lint.report import FORMATS, render, statistics, summary
 from .common import fail, selection_options, settings_for
@@ -57,6 +56,8 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
         progress = Progress(0 if no_progress else total)
         for path in found.files:
             if fix:
+                from ..lint.fix import fix_file
+
                 try:
                     outcome = fix_file(path, settings, unsafe=unsafe_fixes)
                     fixed_total += outcome.fixes
@@ -111,6 +112,8 @@ def _check_stdin(settings, name: str, fix: bool, unsafe: bool) -> tuple[FileRepo
     data = sys.stdin.buffer.read()
     fixed = 0
     if fix:
+        from ..lint.fix import apply_fixes
+
         # As ruff does: the fixed text goes to stdout, diagnostics to stderr.
         data, outcome = apply_fixes(data, settings, name, unsafe=unsafe)
         sys.stdout.buffer.write(data)

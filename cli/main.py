@@ -21,9 +21,9 @@ class LazyGroup(click.Group):
     commands_by_module = {
         "check": ("tunelint.cli.check", "check"),
         "rule": ("tunelint.cli.rule", "rule"),
-        "convert": ("tunelint.cli.convert_cmd", "convert"),
+        "convert": ("tunelint.convert.command", "convert"),
         "stats": ("tunelint.cli.stats", "stats"),
-        "server": ("tunelint.cli.server", "server"),
+        "server": ("tunelint.lsp.command", "server"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

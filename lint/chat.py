@@ -208,7 +208,7 @@ def uses_tools_format(row: Row) -> str | None:
         return None
     if "tools" in obj:
         return "/tools"
-    if not survey(row).tools_format:
+    if not _has_format(row, "tools_format"):
         return None
     for i, message in message_dicts(row):
         if "tool_calls" in message:
@@ -225,7 +225,7 @@ def uses_legacy_format(row: Row) -> str | None:
         return None
     if "functions" in obj:
         return "/functions"
-    if not survey(row).legacy_format:
+    if not _has_format(row, "legacy_format"):
         return None
     for i, message in message_dicts(row):
         if "function_call" in message:
@@ -233,6 +233,23 @@ def uses_legacy_format(row: Row) -> str | None:
         if message.get("role") == "function":
             return join_pointer("messages", i, "role")
     return None
+
+
+def _has_format(row: Row, flag: str) -> bool:
+    """Whether any message uses a format: the survey's answer if some rule built it, else a
+    scan much cheaper than a survey (a conversion runs only the format rules)."""
+    found = row.cache.get("survey")
+    if found is not None:
+        return getattr(found, flag)
+    key = "scan:" + flag
+    answer = row.cache.get(key)
+    if answer is None:
+        if flag == "legacy_format":
+            answer = any(type(m) is dict and ("function_call" in m or m.get("role") == "function") for m in messages(row))
+        else:
+            answer = any(type(m) is dict and ("tool_calls" in m or m.get("role") == "tool") for m in messages(row))
+        row.cache[key] = answer
+    return answer
 
 
 def row_kind(row: Row) -> str:

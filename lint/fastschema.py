@@ -167,3 +167,64 @@ def _keyword(key: str, value: Any, schema: dict, depth: int) -> Check:
         options = [_compile(sub, depth + 1) for sub in value]
         return lambda v: any(check(v) for check in options)
     raise Unsupported
+
+
+_STRING_ANNOTATIONS = frozenset({"description", "title", "$comment", "format"})
+_BOOL_ANNOTATIONS = frozenset({"deprecated", "readOnly", "writeOnly"})
+_NUMBER_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+_COUNT_KEYWORDS = frozenset({"minLength", "maxLength", "minItems", "maxItems"})
+
+
+def certainly_valid_schema(schema: Any, depth: int = 0) -> bool:
+    """True only when `schema` is certainly a valid draft 2020-12 schema (else: ask jsonschema).
+
+    Covers the subset tool parameters use, so a clean file never imports jsonschema.
+    """
+    if schema is True or schema is False:
+        return True
+    if type(schema) is not dict or depth > MAX_DEPTH:
+        return False
+    for key, value in schema.items():
+        if key in _STRING_ANNOTATIONS:
+            ok = type(value) is str
+        elif key in _BOOL_ANNOTATIONS:
+            ok = type(value) is bool
+        elif key == "examples":
+            ok = type(value) is list
+        elif key in ("default", "const"):
+            ok = True
+        elif key == "$schema":
+            ok = type(value) is str and value.rstrip("#") == DRAFT_2020
+        elif key == "type":
+            names = [value] if type(value) is str else value
+            ok = type(names) is list and bool(names) and all(type(n) is str and n in TYPES for n in names) \
+                and len(set(names)) == len(names)
+        elif key == "properties":
+            ok = type(value) is dict and all(certainly_valid_schema(sub, depth + 1) for sub in value.values())
+        elif key == "required":
+            ok = type(value) is list and all(type(v) is str for v in value) and len(set(value)) == len(value)
+        elif key in ("additionalProperties", "items"):
+            ok = certainly_valid_schema(value, depth + 1)
+        elif key == "enum":
+            ok = type(value) is list
+        elif key in _NUMBER_KEYWORDS:
+            ok = type(value) in (int, float)
+        elif key in _COUNT_KEYWORDS:
+            ok = type(value) is int and value >= 0
+        elif key == "pattern":
+            ok = type(value) is str and value.isascii() and _compiles(value)
+        elif key == "anyOf":
+            ok = type(value) is list and bool(value) and all(certainly_valid_schema(sub, depth + 1) for sub in value)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True

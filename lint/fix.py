@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import check_bytes, check_file, check_row
-from .model import Applicability, Fix, NEVER
+from .engine import check_bytes, check_file, check_row, place
+from .model import Applicability, Finding, Fix, NEVER, Violation
+from .registry import Rule
 from .settings import RuleSet, Settings
 from .source import BOM, Row, parse_row, rows_from_lines
 
@@ -32,6 +33,7 @@ class FixOutcome:
     fixes: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
     changes: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)  # kept when asked (diffs)
+    remaining: list[Violation] = field(default_factory=list)  # what no fix could repair (when asked)
 
     @property
     def changed(self) -> bool:
@@ -44,13 +46,6 @@ def _allowed(fix: Fix | None, unsafe: bool) -> bool:
     return unsafe or fix.applicability is Applicability.SAFE
 
 
-def _first_fix(row: Row, ruleset: RuleSet, unsafe: bool, kind: str) -> tuple[str, Fix] | None:
-    for rule, finding in check_row(row, ruleset, kind).findings:
-        if _allowed(finding.fix, unsafe):
-            return rule.code, finding.fix
-    return None
-
-
 def _chunks(lines: Iterable[str | bytes], eol: bytes) -> list[bytes]:
     encoded = [line if isinstance(line, bytes) else line.encode("utf-8", errors="surrogatepass") for line in lines]
     if eol:
@@ -58,44 +53,47 @@ def _chunks(lines: Iterable[str | bytes], eol: bytes) -> list[bytes]:
     return [line + b"\n" for line in encoded[:-1]] + encoded[-1:]
 
 
-def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str, outcome: FixOutcome) -> list[bytes] | None:
-    """The row's replacement chunks (terminators included), or None if no fix applies."""
+def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
+            outcome: FixOutcome) -> tuple[list[Row], list[list[tuple[Rule, Finding]]], bool]:
+    """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays)."""
     pending = [row]
     done: list[Row] = []
+    leftovers: list[list[tuple[Rule, Finding]]] = []
     keep_bom = row.bom
-    applied = 0
     for _ in range(MAX_PASSES):
         changed: list[Row] = []
         for current in pending:
-            found = _first_fix(current, ruleset, unsafe, kind)
+            findings = check_row(current, ruleset, kind).findings
+            found = next(((rule, f.fix) for rule, f in findings if _allowed(f.fix, unsafe)), None)
             if found is None:
                 done.append(current)
+                leftovers.append(findings)
                 continue
-            code, fix = found
-            applied += 1
-            outcome.by_rule[code] = outcome.by_rule.get(code, 0) + 1
-            if code == BOM_RULE:
+            rule, fix = found
+            outcome.fixes += 1
+            outcome.by_rule[rule.code] = outcome.by_rule.get(rule.code, 0) + 1
+            if rule.code == BOM_RULE:
                 keep_bom = False
             changed.extend(parse_row(current.line, chunk) for chunk in _chunks(fix.lines, current.eol))
         pending = changed
         if not pending:
             break
-    done.extend(pending)  # still fixable after MAX_PASSES: written as they stand
-    if not applied:
-        return None
-    outcome.fixes += applied
-    chunks = [r.raw + r.eol for r in done]
-    if keep_bom and chunks:
-        chunks[0] = BOM + chunks[0]
-    return chunks
+    for current in pending:  # still fixable after MAX_PASSES: written as they stand
+        done.append(current)
+        leftovers.append(check_row(current, ruleset, kind).findings)
+    return done, leftovers, keep_bom
 
 
 def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = False, kind: str = "chat",
                deletions: dict[int, str] | None = None, outcome: FixOutcome | None = None,
-               keep_changes: bool = False) -> Iterator[bytes]:
-    """Stream the fixed file. `deletions` maps line numbers to the code of a dataset fix deleting them."""
+               keep_changes: bool = False, path: str | None = None) -> Iterator[bytes]:
+    """Stream the fixed file. `deletions` maps line numbers to the code of a dataset fix deleting them.
+
+    With `path`, what no fix repaired is placed (at its line in the output) into `outcome.remaining`.
+    """
     outcome = outcome if outcome is not None else FixOutcome()
     deletions = deletions or {}
+    out_line = 0
     for row in rows_from_lines(chunks):
         outcome.rows += 1
         original = (BOM if row.bom else b"") + row.raw + row.eol
@@ -107,8 +105,20 @@ def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = Fals
             if keep_changes:
                 outcome.changes.append((row.line, original, []))
             continue
-        replaced = fix_row(row, ruleset, unsafe, kind, outcome)
-        if replaced is None or replaced == [original]:
+        fixes_before = outcome.fixes
+        final, leftovers, keep_bom = fix_row(row, ruleset, unsafe, kind, outcome)
+        if path is not None:
+            for n, (current, findings) in enumerate(zip(final, leftovers), start=1):
+                current.line = out_line + n
+                outcome.remaining.extend(place(current, rule, f, path, ruleset) for rule, f in findings)
+        out_line += len(final)
+        if outcome.fixes == fixes_before:
+            yield original
+            continue
+        replaced = [r.raw + r.eol for r in final]
+        if keep_bom and replaced:
+            replaced[0] = BOM + replaced[0]
+        if replaced == [original]:
             yield original
             continue
         outcome.rows_changed += 1
@@ -129,19 +139,20 @@ def _needs_dataset_pass(ruleset: RuleSet) -> bool:
 
 
 def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: bool = False,
-                keep_changes: bool = False) -> tuple[bytes, FixOutcome]:
+                keep_changes: bool = False, collect: bool = False) -> tuple[bytes, FixOutcome]:
     """Fix a whole buffer in memory (stdin, the language server's fix-all)."""
     ruleset = settings.ruleset_for(path)
     deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset) else {}
     outcome = FixOutcome()
     fixed = b"".join(fix_chunks(io.BytesIO(data), ruleset, unsafe=unsafe, kind=settings.kind or "chat",
-                                deletions=deletions, outcome=outcome, keep_changes=keep_changes))
+                                deletions=deletions, outcome=outcome, keep_changes=keep_changes,
+                                path=path if collect else None))
     return fixed, outcome
 
 
 def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Path | None = None,
-             write: bool = True, keep_changes: bool = False,
-             on_chunk: Callable[[int], None] | None = None) -> FixOutcome:
+             write: bool = True, keep_changes: bool = False, collect: bool = False,
+             on_chunk: Callable[[int], None] | None = None, display: str | None = None) -> FixOutcome:
     """Fix `path`, writing atomically to `output` (default: in place) when anything changed.
 
     With `write=False` nothing is written (`--check`, `--diff`).
@@ -149,10 +160,12 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
     ruleset = settings.ruleset_for(path)
     deletions = _dataset_deletions(check_file(path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset) else {}
     outcome = FixOutcome()
-    target = output or path
+    # In place, a symlink's target is rewritten (renaming over the link would replace the link).
+    target = output or path.resolve()
     with path.open("rb") as stream:
         fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=settings.kind or "chat",
-                           deletions=deletions, outcome=outcome, keep_changes=keep_changes)
+                           deletions=deletions, outcome=outcome, keep_changes=keep_changes,
+                           path=(display or str(output or path)) if collect else None)
         if not write:
             for _ in fixed:
                 pass

@@ -28,12 +28,13 @@ def _replace_key(obj: dict, old: str, new: str, value: Any) -> dict:
     return {(new if k == old else k): (value if k == old else v) for k, v in obj.items()}
 
 
-def call_id(row: dict, message_index: int) -> str:
-    digest = hashlib.sha256(orjson.dumps(row) + b"#" + str(message_index).encode()).hexdigest()
+def call_id(row_digest: bytes, message_index: int) -> str:
+    """An id from the row's content and the call's place: the same input gives the same id."""
+    digest = hashlib.sha256(row_digest + b"#" + str(message_index).encode()).hexdigest()
     return "call_" + digest[:24]
 
 
-def legacy_row_to_tools(row: dict, line: int | None = None) -> Converted:
+def legacy_row_to_tools(row: dict) -> Converted:
     """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`."""
     messages = row.get("messages")
     if type(messages) is not list:
@@ -43,6 +44,7 @@ def legacy_row_to_tools(row: dict, line: int | None = None) -> Converted:
         return Converted(None, [("/functions", "`functions` is not an array")])
     pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
     new_messages: list[Any] = []
+    row_digest = hashlib.sha256(orjson.dumps(row)).digest()
     for i, message in enumerate(messages):
         if type(message) is not dict:
             new_messages.append(message)
@@ -51,7 +53,7 @@ def legacy_row_to_tools(row: dict, line: int | None = None) -> Converted:
             function_call = message["function_call"]
             if type(function_call) is not dict:
                 return Converted(None, [(join_pointer("messages", i, "function_call"), "`function_call` is not an object")])
-            ident = call_id(row, i)
+            ident = call_id(row_digest, i)
             pending.append((function_call.get("name"), ident))
             tool_call = {"id": ident, "type": "function", "function": function_call}
             new_messages.append(_replace_key(message, "function_call", "tool_calls", [tool_call]))

@@ -7,7 +7,6 @@ rules once over all the facts, exactly as a single process would.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -85,6 +84,8 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
         size = path.stat().st_size
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
+    import multiprocessing  # only for large files: it is not free to import
+
     if jobs <= 1 or size < MIN_PARALLEL_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         return check_file(path, settings, display, on_row=(lambda row: on_bytes(len(row.raw) + len(row.eol))) if on_bytes else None)
     spans = ranges(path, jobs * CHUNKS_PER_JOB)

@@ -80,9 +80,12 @@ def _register(rule: Rule) -> None:
 
 
 def _doc(func: Callable) -> str:
-    import inspect
-
-    return inspect.cleandoc(func.__doc__ or "")
+    """inspect.cleandoc, without importing inspect on every start."""
+    lines = (func.__doc__ or "").expandtabs().splitlines()
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents, default=0)
+    cleaned = [lines[0].strip()] + [line[margin:].rstrip() for line in lines[1:]] if lines else []
+    return "\n".join(cleaned).strip("\n")
 
 
 def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,

@@ -6,11 +6,9 @@ are 1-based in every format (the engine's columns are 0-based code points).
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
-from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 import orjson
 
@@ -168,6 +166,8 @@ GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.
 
 
 def render_gitlab(violations: Iterable[Violation]) -> str:
+    import hashlib
+
     items = []
     for v in violations:
         fingerprint = hashlib.sha256(f"{v.path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
@@ -237,6 +237,8 @@ def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict
 
 
 def render_junit(violations: list[Violation]) -> str:
+    from xml.sax.saxutils import escape as xml_escape, quoteattr  # imports urllib: only when asked for
+
     by_file: dict[str, list[Violation]] = {}
     for v in violations:
         by_file.setdefault(v.path, []).append(v)

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from .fastschema import compile_schema
+from .fastschema import certainly_valid_schema, compile_schema
 from .pointer import join_pointer
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -156,6 +156,8 @@ def _check_schema(toolset: ToolSet, schema: Any, at: str, name: str) -> bool:
     if type(schema) is not dict:
         toolset.problems.append((at, f"parameters of `{name}` must be a JSON Schema object, not {json_type(schema)}"))
         return False
+    if certainly_valid_schema(schema):
+        return True  # the common subset: no need to load jsonschema
     from jsonschema.exceptions import SchemaError
     from jsonschema.validators import validator_for
 

@@ -134,6 +134,9 @@ FAIL: dict[str, list[tuple[str, object, set[str]]]] = {
         ("a tool call without id and type", weather_row(messages=[user(), calls_turn({"function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}), assistant()]), {"malformed-tool-call"}),
         ("tool_calls on a user message", {"tools": [WEATHER], "messages": [{"role": "user", "content": "hi", "tool_calls": []}, assistant()]}, {"malformed-tool-call"}),
     ],
+    "tools-format": [
+        ("(off by default; selected for `convert --to legacy`) a row in the tools format", weather_row(), {"tools-format"}),
+    ],
 }
 
 PASS: list[tuple[str, object]] = [

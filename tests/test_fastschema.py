@@ -42,3 +42,32 @@ def test_unsupported_keywords_fall_back_to_jsonschema():
 def test_true_is_not_one():
     check = compile_schema({"enum": [1]})
     assert check(1) and not check(True)
+
+
+annotation_noise = st.sampled_from([{}, {"description": "x"}, {"description": 5}, {"title": None}, {"type": "text"},
+                                    {"type": []}, {"type": ["string", "string"]}, {"required": ["a", "a"]},
+                                    {"minLength": -1}, {"minLength": True}, {"pattern": "("}, {"$schema": "x"},
+                                    {"deprecated": "no"}, {"enum": "a"}, {"anyOf": []}, {"items": 5}])
+
+
+@settings(max_examples=500, deadline=None)
+@given(schemas, annotation_noise)
+def test_certainly_valid_schema_agrees_with_the_metaschema(schema, noise):
+    from jsonschema.exceptions import SchemaError
+
+    from tunelint.lint.fastschema import certainly_valid_schema
+
+    candidate = {**schema, **noise} if isinstance(schema, dict) else schema
+    if certainly_valid_schema(candidate):
+        try:
+            Draft202012Validator.check_schema(candidate)
+        except SchemaError as exc:  # pragma: no cover - the assertion below reports it
+            raise AssertionError(f"called valid, but jsonschema says: {exc.message}") from None
+
+
+def test_common_tool_schema_is_certainly_valid():
+    from tunelint.lint.fastschema import certainly_valid_schema
+
+    assert certainly_valid_schema({"type": "object", "description": "x", "properties": {
+        "city": {"type": "string", "description": "City"}, "unit": {"enum": ["c", "f"]},
+        "days": {"type": "integer", "minimum": 1}}, "required": ["city"], "additionalProperties": False})

@@ -10,7 +10,7 @@ import orjson
 
 from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
 from ..jsonstyle import dumps_like
-from ..model import ERROR, SOMETIMES, WARNING, Applicability, Finding, Fix, NEVER
+from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix, NEVER
 from ..pointer import join_pointer
 from ..registry import row_rule
 from ..source import Row
@@ -109,13 +109,14 @@ def missing_tools_array(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
             yield Finding(call.pointer, f"assistant calls {shown} but the row has no `{key}` array")
 
 
-def _legacy_fix(row: Row) -> Fix | None:
+def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
+    """The conversion fix, or None and the reason the row cannot be converted."""
     from ..formats import legacy_row_to_tools
 
-    converted = legacy_row_to_tools(row.obj, row.line)
+    converted = legacy_row_to_tools(row.obj)
     if converted.value is None:
-        return None
-    return Fix("Convert the row to the `tools` format", Applicability.SAFE, (dumps_like(converted.value, row.raw),))
+        return None, converted.problems[0][1]
+    return Fix("Convert the row to the `tools` format", Applicability.SAFE, (dumps_like(converted.value, row.raw),)), ""
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -151,9 +152,67 @@ def legacy_function_format(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
     at = uses_legacy_format(row)
     if at is None:
         return
-    fix = None if uses_tools_format(row) else _legacy_fix(row)
-    yield Finding(at, "row uses the deprecated function-calling format (`functions`/`function_call`)",
-                  on_key=at == "/functions", fix=fix)
+    message = "row uses the deprecated function-calling format (`functions`/`function_call`)"
+    if uses_tools_format(row):
+        fix, why = None, "it also uses the `tools` format"
+    else:
+        fix, why = _legacy_fix(row)
+    yield Finding(at, f"{message}; it cannot be converted: {why}" if why else message, on_key=at == "/functions", fix=fix)
+
+
+def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
+    from ..formats import tools_row_to_legacy
+
+    converted = tools_row_to_legacy(row.obj)
+    if converted.value is not None:
+        return Fix("Convert the row to the legacy function format", Applicability.SAFE, (dumps_like(converted.value, row.raw),)), ""
+    split = tools_row_to_legacy(row.obj, split_parallel=True)
+    if split.value is not None:
+        # Parallel calls become consecutive single calls: the model learns another turn structure.
+        return Fix("Split parallel calls and convert the row to the legacy function format", Applicability.UNSAFE,
+                   (dumps_like(split.value, row.raw),)), converted.problems[0][1]
+    return None, split.problems[0][1]
+
+
+@row_rule("TLT015", "tools-format", INFO, SOMETIMES, default=False)
+def tools_format(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
+    """A row uses the `tools` format, for a target that needs the legacy function format.
+
+    Off by default: the `tools` format is the current one. `tunelint convert --to legacy`
+    selects this rule and applies its fixes, for an older model or platform that only
+    takes `functions`, `function_call` and role `function`.
+
+    ## Why is this bad?
+    It is not, unless your target predates `tools`: there, rows in the `tools` format are
+    refused or rendered as plain text.
+
+    ## Example
+    ```json
+    {"tools": [{"type": "function", "function": {"name": "f"}}],
+     "messages": [..., {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+       {"role": "tool", "tool_call_id": "call_1", "content": "ok"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"functions": [{"name": "f"}],
+     "messages": [..., {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}},
+       {"role": "function", "name": "f", "content": "ok"}]}
+    ```
+
+    Call ids are dropped (the legacy format has no place for them). A turn with several
+    parallel calls has no legacy form: its fix, which splits the turn into consecutive
+    single calls, is unsafe (`--split-parallel`).
+    """
+    at = uses_tools_format(row)
+    if at is None:
+        return
+    message = "row uses the `tools` format"
+    if uses_legacy_format(row):
+        fix, why = None, "it also uses the legacy format"
+    else:
+        fix, why = _legacy_target_fix(row)
+    yield Finding(at, f"{message}; {why}" if why else message, on_key=at == "/tools", fix=fix)
 
 
 @row_rule("TLT003", "mixed-function-formats", ERROR)

@@ -1,0 +1,134 @@
+"""`tunelint convert`: rewrite legacy function-format rows in the `tools` format (and back)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli.common import fail, settings_for
+from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
+from ..cli.progress import Progress
+from ..lint.files import discover
+from ..lint.report import render_concise
+from . import Conversion, convert_bytes, convert_file
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--to", "target", type=click.Choice(["tools", "legacy"]), default="tools", show_default=True,
+              help="The format to convert to.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here (one input file).")
+@click.option("--in-place", is_flag=True, help="Rewrite each file in place, atomically.")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--split-parallel", is_flag=True, help="(unsafe) Split parallel calls into consecutive single calls for --to legacy.")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
+@click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def convert(paths, target, output, in_place, check_only, show_diff, split_parallel, force_exclude, config, no_progress) -> None:
+    """Convert datasets between the legacy function format and the `tools` format.
+
+    Rows that need no change stay byte for byte as they were; converted rows keep their
+    key order and the file's JSON style. Rows that cannot be converted are left as they
+    are and reported, and the rest of the file is still converted.
+    """
+    if not paths:
+        raise click.UsageError("name the files or folders to convert (or - for stdin)")
+    settings = settings_for(paths, config)
+    modes = sum([bool(output), in_place, check_only, show_diff])
+    if modes > 1:
+        raise click.UsageError("choose one of --output, --in-place, --check and --diff")
+    found = discover(list(paths), settings, force_exclude=force_exclude)
+    for missing in found.missing:
+        click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
+    if found.missing:
+        raise SystemExit(EXIT_ERROR)
+    sources = len(found.files) + int(found.stdin)
+    writing_elsewhere = not (in_place or check_only or show_diff)
+    if writing_elsewhere and sources != 1:
+        raise click.UsageError("several inputs: use --in-place, --check or --diff (or --output with one file)")
+
+    if found.stdin:
+        data, conversion = convert_bytes(sys.stdin.buffer.read(), settings, target, split_parallel=split_parallel)
+        if writing_elsewhere and not output:
+            sys.stdout.buffer.write(data)
+        elif output:
+            from ..lint.fix import atomic_write
+
+            atomic_write(Path(output), [data])
+        _finish([conversion], check_only or show_diff, quiet_stdout=writing_elsewhere and not output)
+        return
+
+    if in_place:
+        for path in found.files:
+            _ensure_writable(path)
+    progress = Progress(0 if no_progress else sum(_size(p) for p in found.files), label="converting")
+    conversions: list[Conversion] = []
+    for path in found.files:
+        to_stdout = writing_elsewhere and not output
+        try:
+            if to_stdout:
+                data, conversion = convert_bytes(path.read_bytes(), settings, target, split_parallel=split_parallel,
+                                                 name=str(path))
+                sys.stdout.buffer.write(data)
+            else:
+                conversion = convert_file(
+                    path, settings, target, split_parallel=split_parallel,
+                    output=Path(output) if output else None, write=not (check_only or show_diff),
+                    keep_changes=show_diff, on_chunk=progress.advance, display=str(path))
+        except OSError as exc:
+            progress.close()
+            fail(f"cannot convert {path}: {exc.strerror or exc}")
+        conversions.append(conversion)
+        if show_diff:
+            sys.stdout.write(unified_diff(str(path), conversion))
+    progress.close()
+    _finish(conversions, check_only or show_diff, quiet_stdout=writing_elsewhere and not output)
+
+
+def _ensure_writable(path: Path) -> None:
+    """--in-place must be able to write the file back (and its temporary file beside it)."""
+    target = path.resolve()
+    if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK | os.X_OK):
+        fail(f"{path}: cannot write it back in place (permission denied); nothing was converted")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def unified_diff(name: str, conversion: Conversion) -> str:
+    out = []
+    for line, before, after in conversion.outcome.changes:
+        old = [before.decode("utf-8", errors="replace")]
+        new = [chunk.decode("utf-8", errors="replace") for chunk in after]
+        body = list(difflib.unified_diff(old, new, fromfile=f"a/{name}", tofile=f"b/{name}", n=0))
+        if body:
+            # difflib numbers hunks from 1 within the two one-row snippets: give the file's line.
+            body[2] = f"@@ -{line},1 +{line},{len(new)} @@\n"
+            out.extend(body[0:2] if not out else [])
+            out.extend(b if b.endswith("\n") else b + "\n" for b in body[2:])
+    return "".join(out)
+
+
+def _finish(conversions: list[Conversion], dry_run: bool, quiet_stdout: bool) -> None:
+    stream = sys.stderr
+    problems = [v for c in conversions for v in c.problems]
+    if problems:
+        stream.write(render_concise(problems))
+    converted = sum(c.rows_converted for c in conversions)
+    rows = sum(c.outcome.rows for c in conversions)
+    verb = "would convert" if dry_run else "converted"
+    stream.write(f"{len(conversions)} file{'s' if len(conversions) != 1 else ''}: {verb} {converted} row"
+                 f"{'s' if converted != 1 else ''}, left {rows - converted} alone, {len(problems)} "
+                 f"problem{'s' if len(problems) != 1 else ''}.\n")
+    if dry_run and converted:
+        raise SystemExit(EXIT_VIOLATIONS)
+    raise SystemExit(EXIT_VIOLATIONS if problems else EXIT_CLEAN)
