@@ -1,0 +1,117 @@
+"""The hooks, run by the real pre-commit against this repository, in a throwaway git repo."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import jsonl, user, weather_row
+
+REPO = Path(__file__).resolve().parent.parent
+HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+
+BAD = jsonl(weather_row(), {"messages": [user(""), {"role": "assistant", "content": "ok"}]})  # line 2: empty user turn
+GOOD = jsonl(weather_row())
+LEGACY = {"functions": [{"name": "f", "parameters": {"type": "object", "properties": {}}}],
+          "messages": [user("go"), {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}]}
+
+
+@pytest.mark.parametrize("hook", HOOKS, ids=lambda h: h["id"])
+def test_files_pattern_matches_jsonl_only(hook):
+    pattern = re.compile(hook["files"])
+    assert hook["require_serial"] is True and "types" not in hook
+    for name in ("train.jsonl", "data/x.jsonl"):
+        assert pattern.search(name), name
+    for name in ("x.json", "x.jsonl.bak", "notes.txt"):
+        assert not pattern.search(name), name
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    # One hook environment for the module: pre-commit installs tunelint into it once.
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def project(tmp_path, pre_commit_home, monkeypatch):
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "config", "user.email", "t@example.com"], check=True)
+    subprocess.run(["git", "config", "user.name", "t"], check=True)
+    return tmp_path
+
+
+def try_repo(hook: str) -> subprocess.CompletedProcess:
+    # try-repo uses this working tree as it is, uncommitted changes included.
+    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), hook, "--verbose"], capture_output=True, text=True)
+
+
+def stage(files: dict[str, str]) -> None:
+    for name, text in files.items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text(text)
+    subprocess.run(["git", "add", *files], check=True)
+
+
+def test_check_hook_fails_on_the_bad_file_only(project):
+    stage({
+        "data/bad.jsonl": BAD,
+        "data/good.jsonl": GOOD,
+        "notes.txt": "not json at all\n",  # would be an invalid-json error if it were passed in
+        "raw/excluded.jsonl": BAD,  # excluded by the project's config
+        "pyproject.toml": '[tool.tunelint]\nexclude = ["raw"]\n',
+    })
+    result = try_repo("tunelint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "data/bad.jsonl:2:" in output and "TLC001" in output
+    assert "good.jsonl:" not in output and "notes.txt" not in output and "excluded.jsonl" not in output
+
+
+def test_check_hook_passes_on_good_files(project):
+    stage({"good.jsonl": GOOD})
+    result = try_repo("tunelint")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_fix_hook_changes_the_file_and_fails_then_passes(project):
+    stage({"train.jsonl": GOOD + "\n" + json.dumps(LEGACY) + "\n"})  # a blank line and a legacy row
+    first = try_repo("tunelint-fix")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    fixed = Path("train.jsonl").read_text().splitlines()
+    assert len(fixed) == 2 and "tools" in json.loads(fixed[1])
+    subprocess.run(["git", "add", "train.jsonl"], check=True)
+    second = try_repo("tunelint-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_convert_hook_rewrites_legacy_rows(project):
+    stage({"legacy.jsonl": json.dumps(LEGACY) + "\n"})
+    first = try_repo("tunelint-convert")
+    assert first.returncode == 1 and "files were modified by this hook" in first.stdout
+    assert "tool_calls" in Path("legacy.jsonl").read_text()
+    subprocess.run(["git", "add", "legacy.jsonl"], check=True)
+    assert try_repo("tunelint-convert").returncode == 0
+
+
+def test_readme_shows_the_config_snippet():
+    readme = (REPO / "README.md").read_text()
+    snippet = re.search(r"```yaml\n(repos:.*?)```", readme, re.S)
+    assert snippet, "README lacks the .pre-commit-config.yaml snippet"
+    config = yaml.safe_load(snippet.group(1))
+    ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
+    assert ids <= {h["id"] for h in HOOKS} and "tunelint" in ids
+
+
+def test_pre_commit_is_the_real_tool():
+    assert shutil.which("git")
+    version = subprocess.run([*PRE_COMMIT, "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("pre-commit ")
