@@ -1,4 +1,9 @@
-"""The hooks, run by the real pre-commit against this repository, in a throwaway git repo."""
+"""The hooks, run by the real pre-commit against this repository, in a throwaway git repo.
+
+The throwaway repo commits a .pre-commit-config.yaml pointing at a snapshot of this
+repository (its working tree, uncommitted changes included); pre-commit installs tunelint
+from it into a hook environment of its own, as it would for a user.
+"""
 
 import json
 import re
@@ -33,24 +38,39 @@ def test_files_pattern_matches_jsonl_only(hook):
 
 
 @pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory):
-    # One hook environment for the module: pre-commit installs tunelint into it once.
-    return tmp_path_factory.mktemp("pre-commit-home")
+def hook_repo(tmp_path_factory):
+    """A clone of this repository with its uncommitted changes, committed: pre-commit keys
+    its hook environments by (repo, rev), so all tests share one installed environment."""
+    snapshot = tmp_path_factory.mktemp("tunelint-repo")
+    subprocess.run(["git", "clone", "-q", str(REPO), str(snapshot)], check=True)
+    diff = subprocess.run(["git", "-C", str(REPO), "diff", "HEAD", "--binary"], capture_output=True, check=True).stdout
+    if diff:
+        subprocess.run(["git", "-C", str(snapshot), "apply"], input=diff, check=True)
+    subprocess.run(["git", "-C", str(snapshot), "-c", "user.email=t@example.com", "-c", "user.name=t",
+                    "commit", "-qam", "snapshot", "--allow-empty"], check=True)
+    rev = subprocess.run(["git", "-C", str(snapshot), "rev-parse", "HEAD"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    return snapshot, rev, tmp_path_factory.mktemp("pre-commit-home")
 
 
 @pytest.fixture
-def project(tmp_path, pre_commit_home, monkeypatch):
-    monkeypatch.setenv("PRE_COMMIT_HOME", str(pre_commit_home))
+def project(tmp_path, hook_repo, monkeypatch):
+    snapshot, rev, home = hook_repo
+    monkeypatch.setenv("PRE_COMMIT_HOME", str(home))
     monkeypatch.chdir(tmp_path)
     subprocess.run(["git", "init", "-q"], check=True)
     subprocess.run(["git", "config", "user.email", "t@example.com"], check=True)
     subprocess.run(["git", "config", "user.name", "t"], check=True)
+    hooks = "".join(f"      - id: {h['id']}\n" for h in HOOKS)
+    Path(".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {snapshot}\n    rev: {rev}\n    hooks:\n{hooks}")
+    subprocess.run(["git", "add", ".pre-commit-config.yaml"], check=True)
+    subprocess.run(["git", "commit", "-qm", "config"], check=True)
     return tmp_path
 
 
-def try_repo(hook: str) -> subprocess.CompletedProcess:
-    # try-repo uses this working tree as it is, uncommitted changes included.
-    return subprocess.run([*PRE_COMMIT, "try-repo", str(REPO), hook, "--verbose"], capture_output=True, text=True)
+def run_hook(hook: str) -> subprocess.CompletedProcess:
+    """`pre-commit run HOOK` on the staged files, as a commit would."""
+    return subprocess.run([*PRE_COMMIT, "run", hook, "--verbose"], capture_output=True, text=True)
 
 
 def stage(files: dict[str, str]) -> None:
@@ -68,7 +88,7 @@ def test_check_hook_fails_on_the_bad_file_only(project):
         "raw/excluded.jsonl": BAD,  # excluded by the project's config
         "pyproject.toml": '[tool.tunelint]\nexclude = ["raw"]\n',
     })
-    result = try_repo("tunelint")
+    result = run_hook("tunelint")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "data/bad.jsonl:2:" in output and "TLC001" in output
@@ -77,29 +97,29 @@ def test_check_hook_fails_on_the_bad_file_only(project):
 
 def test_check_hook_passes_on_good_files(project):
     stage({"good.jsonl": GOOD})
-    result = try_repo("tunelint")
+    result = run_hook("tunelint")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_fix_hook_changes_the_file_and_fails_then_passes(project):
     stage({"train.jsonl": GOOD + "\n" + json.dumps(LEGACY) + "\n"})  # a blank line and a legacy row
-    first = try_repo("tunelint-fix")
+    first = run_hook("tunelint-fix")
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
     fixed = Path("train.jsonl").read_text().splitlines()
     assert len(fixed) == 2 and "tools" in json.loads(fixed[1])
     subprocess.run(["git", "add", "train.jsonl"], check=True)
-    second = try_repo("tunelint-fix")
+    second = run_hook("tunelint-fix")
     assert second.returncode == 0, second.stdout + second.stderr
 
 
 def test_convert_hook_rewrites_legacy_rows(project):
     stage({"legacy.jsonl": json.dumps(LEGACY) + "\n"})
-    first = try_repo("tunelint-convert")
+    first = run_hook("tunelint-convert")
     assert first.returncode == 1 and "files were modified by this hook" in first.stdout
     assert "tool_calls" in Path("legacy.jsonl").read_text()
     subprocess.run(["git", "add", "legacy.jsonl"], check=True)
-    assert try_repo("tunelint-convert").returncode == 0
+    assert run_hook("tunelint-convert").returncode == 0
 
 
 def test_readme_shows_the_config_snippet():
