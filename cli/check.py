@@ -11,7 +11,7 @@ import click
 from ..lint.engine import InternalError, check_bytes
 from ..lint.parallel import check_file_parallel, default_jobs
 from ..lint.files import discover
-from ..lint.model import FileReport, Severity, Violation
+from ..lint.model import FileReport, Severity, ToolError, Violation
 from ..lint.report import FORMATS, render, statistics, summary
 from .common import fail, selection_options, settings_for
 from .main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, __version__
@@ -41,6 +41,13 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
     paths = paths or (".",)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
                             exclude=exclude, model=model, kind=_kind(kind))
+    if any(code.startswith("TLK") for code in settings.enabled):
+        from ..lint.tokens import model_facts
+
+        try:
+            model_facts(settings.model, settings.models)  # an unknown model is a usage error, before any work
+        except ToolError as exc:
+            fail(str(exc))
     found = discover(list(paths), settings, force_exclude=force_exclude)
     for missing in found.missing:
         click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
@@ -68,6 +75,8 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
         progress.close()
     except InternalError as exc:
         fail(f"{exc}. Please report this with the line that caused it.")
+    except ToolError as exc:
+        fail(str(exc))
 
     violations = [v for r in reports for v in r.violations]
     # With `- --fix` stdout carries the fixed data, so diagnostics go to stderr (as ruff).

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .chat import row_kind
-from .model import DatasetFinding, FileReport, Finding, Related, Report, Violation
+from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolError, Violation
 from .pointer import locate
 from .registry import Rule
 from .settings import RuleSet, Settings
@@ -53,6 +53,8 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
             fact = rule.collect(row, options[rule.code])
             if fact is not None:
                 result.facts[rule.code] = fact
+    except ToolError:
+        raise
     except Exception as exc:  # a rule's bug must not become a traceback in the user's face
         raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
     return result

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+class ToolError(Exception):
+    """A problem of the run, not of the data (a vocabulary that will not load, an unknown
+    model): the CLI says it on stderr and exits 2."""
+
+
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"

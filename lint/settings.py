@@ -17,7 +17,7 @@ from .model import Severity
 from .registry import Rule, all_rules, find_rule, matching
 
 CONFIG_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-               "rules", "model", "kind", "validation"}
+               "rules", "model", "models", "kind", "validation"}
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
 
 
@@ -66,6 +66,7 @@ class Settings:
     exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {"severity", options...}
     model: str | None = None
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)  # model facts from config
     kind: str | None = None
     root: Path = field(default_factory=Path.cwd)  # patterns are relative to it
     source: Path | None = None  # the config file, when there is one
@@ -117,6 +118,8 @@ class Settings:
         for r in rules:
             opts = r.default_options()
             opts.update({k: v for k, v in self.rule_settings.get(r.code, {}).items() if k != "severity"})
+            if r.family == "TLK":  # token rules need the model the run is for
+                opts["model"], opts["models"] = self.model, self.models
             options[r.code] = opts
         return RuleSet(
             line_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "line"),
@@ -139,6 +142,7 @@ class Settings:
             exclude=self.exclude + (exclude or []),
             rule_settings=self.rule_settings,
             model=model or self.model,
+            models=self.models,
             kind=kind or self.kind,
             root=self.root,
             source=self.source,
@@ -239,6 +243,16 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
     for key in ("model", "kind"):
         if key in table and type(table[key]) is not str:
             raise ConfigError(f"{where}`{prefix}{key}` must be a string")
+    models = table.get("models", {})
+    if type(models) is not dict or any(type(v) is not dict for v in models.values()):
+        raise ConfigError(f"{where}`{prefix}models` must be a table of model tables")
+    for name, facts in models.items():
+        for key, value in facts.items():
+            expected = {"encoding": str, "limit": int, "price": (int, float)}.get(key)
+            if expected is None:
+                raise ConfigError(f"{where}unknown key `{prefix}models.{name}.{key}`; expected encoding, limit, price")
+            if not _type_ok(value, expected):
+                raise ConfigError(f"{where}`{prefix}models.{name}.{key}` has the wrong type ({type(value).__name__})")
     exclude = strings("exclude")
     return Settings(
         select=strings("select"),
@@ -248,6 +262,7 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
         exclude=(exclude if exclude is not None else list(DEFAULT_EXCLUDE)) + (strings("extend-exclude") or []),
         rule_settings=_rule_settings(table.get("rules", {}), where, prefix),
         model=table.get("model"),
+        models=models,
         kind=table.get("kind"),
         root=root or (source.parent if source else Path.cwd()),
         source=source,

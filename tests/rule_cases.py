@@ -134,6 +134,9 @@ FAIL: dict[str, list[tuple[str, object, set[str]]]] = {
         ("a tool call without id and type", weather_row(messages=[user(), calls_turn({"function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}), assistant()]), {"malformed-tool-call"}),
         ("tool_calls on a user message", {"tools": [WEATHER], "messages": [{"role": "user", "content": "hi", "tool_calls": []}, assistant()]}, {"malformed-tool-call"}),
     ],
+    "row-over-token-limit": [
+        ("a pasted document far over gpt-4o-mini's 65,536 tokens", {"messages": [user("word " * 70_000), assistant()]}, {"row-over-token-limit"}),
+    ],
     "tools-format": [
         ("(off by default; selected for `convert --to legacy`) a row in the tools format", weather_row(), {"tools-format"}),
     ],

@@ -43,3 +43,12 @@ def test_statistics_snapshot(tmp_path, monkeypatch):
     result = run_in(tmp_path, monkeypatch, "--statistics")
     assert result.exit_code == 1
     compare("statistics.txt", result.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_stats_snapshot(fmt, tmp_path, monkeypatch):
+    shutil.copy(HERE.parent / "examples" / "trip_assistant.jsonl", tmp_path / "trip.jsonl")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["stats", "trip.jsonl", "--output-format", fmt])
+    assert result.exit_code == 0, result.stderr
+    compare(f"stats.{fmt}.txt", result.stdout)
