@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
+import tempfile
 import subprocess
 import sys
 import time
@@ -31,16 +31,39 @@ def parse_floor(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def run_check(path: Path, *extra: str) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of `tunelint check` in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def token_floor(path: Path) -> float:
+    """orjson parse plus a tiktoken count (encode_ordinary in a loop) of every text."""
+    sys.path.insert(0, str(Path(__file__).parent.parent))
+    from tunelint.lint.tokens import encoding
+
+    encode = encoding("o200k_base").encode_ordinary
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "tunelint.cli", "check", "--output-format", "concise",
-                           "--exit-zero", "--no-progress", *extra, str(path)], stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far; each run here is larger than the last.
-    return wall, max(peak, before) / 1024, done.returncode
+    with path.open("rb") as stream:
+        for line in stream:
+            row = orjson.loads(line)
+            for message in row.get("messages", ()):
+                content = message.get("content")
+                if isinstance(content, str):
+                    encode(content)
+                for call in message.get("tool_calls") or ():
+                    encode(call["function"]["name"])
+                    encode(call["function"]["arguments"])
+    return time.perf_counter() - start
+
+
+def run_command(*args: str) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MB of the command's own process, exit code)."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        start = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, sys.executable, "-m",
+                               "tunelint.cli", *args], stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        peak_kb = int(report.read().strip().splitlines()[-1])
+    return wall, peak_kb / 1024, done.returncode
+
+
+def run_check(path: Path, *extra: str) -> tuple[float, float, int]:
+    return run_command("check", "--output-format", "concise", "--exit-zero", "--no-progress", *extra, str(path))
 
 
 def main() -> None:
@@ -52,10 +75,15 @@ def main() -> None:
     floor = min(parse_floor(path) for _ in range(2))
     print(f"dataset            {path.name}: {args.rows:,} rows, {size_mb:,.0f} MB, {os.cpu_count()} cores")
     print(f"parse floor        {floor:6.2f} s  (orjson.loads of every line, one process)")
+    tfloor = token_floor(path)
+    print(f"token floor        {tfloor:6.2f} s  (orjson parse + tiktoken count of every text, one process)")
     for jobs in (1, os.cpu_count() or 1):
         wall, peak, code = run_check(path, "--jobs", str(jobs))
-        print(f"check --jobs {jobs:<4}  {wall:6.2f} s  ({size_mb / wall:,.0f} MB/s, {wall / floor:.1f}x the floor, "
-              f"peak {peak:,.0f} MB, exit {code})")
+        print(f"check --jobs {jobs:<4}  {wall:6.2f} s  ({size_mb / wall:,.0f} MB/s, {wall / floor:.1f}x the parse floor, "
+              f"{wall / tfloor:.2f}x the token floor, peak {peak:,.0f} MB, exit {code})")
+    for jobs in (1, os.cpu_count() or 1):
+        wall, peak, code = run_command("stats", "--jobs", str(jobs), str(path))
+        print(f"stats --jobs {jobs:<4}  {wall:6.2f} s  ({wall / tfloor:.2f}x the token floor, peak {peak:,.0f} MB, exit {code})")
 
 
 if __name__ == "__main__":

@@ -197,7 +197,10 @@ SLICE = 65536  # long texts are encoded in slices, so a count can stop early
 
 
 class _Over(Exception):
-    """Raised inside a count that has passed its stopping point."""
+    """Raised inside a count that has passed its stopping point, with the count so far."""
+
+    def __init__(self, counted: int) -> None:
+        self.counted = counted
 
 
 class TokenCounter:
@@ -205,7 +208,8 @@ class TokenCounter:
         self.model = model
         self._encode = encoding(model.encoding).encode_ordinary
         self._tools: dict[bytes, tuple[int, int]] = {}
-        self._budget: int | None = None  # tokens left before a bounded count stops
+        self._stop: int | None = None  # a bounded count stops once past this
+        self._so_far = 0  # the row's count before the message being counted
 
     def text(self, text: Any) -> int:
         if type(text) is not str:
@@ -213,27 +217,25 @@ class TokenCounter:
         if not text:
             return 0
         if len(text) <= SLICE:
-            return self._spend(len(self._encode(text)))
-        # A huge text (a pasted document) in slices: each slice is spent as it goes, so a
-        # bounded count stops without encoding megabytes it does not need.
-        return sum(self._spend(len(self._encode(text[i:i + SLICE]))) for i in range(0, len(text), SLICE))
-
-    def _spend(self, tokens: int) -> int:
-        if self._budget is not None:
-            self._budget -= tokens
-            if self._budget < 0:
-                raise _Over
-        return tokens
+            return len(self._encode(text))
+        # A huge text (a pasted document) in slices, so a bounded count stops without
+        # encoding megabytes it does not need.
+        count = 0
+        for i in range(0, len(text), SLICE):
+            count += len(self._encode(text[i:i + SLICE]))
+            if self._stop is not None and self._so_far + count > self._stop:
+                raise _Over(self._so_far + count)
+        return count
 
     def row_at_least(self, obj: dict, limit: int) -> tuple[int, bool]:
-        """(count, exact): the row's count, or (when it passes `limit`) how far counting got."""
-        self._budget = limit
+        """(count, exact): the row's count, or (once it passes `limit`) how far counting got."""
+        self._stop = limit
         try:
             return self.row(obj).total, True
-        except _Over:
-            return limit - self._budget, False
+        except _Over as over:
+            return over.counted, False
         finally:
-            self._budget = None
+            self._stop = None
 
     def message(self, message: dict) -> tuple[int, bool]:
         """(tokens, whether an image's size was unknown)."""
@@ -308,12 +310,16 @@ class TokenCounter:
 
     def row(self, obj: dict) -> RowTokens:
         result = RowTokens()
+        self._so_far = 0
         messages = obj.get("messages")
         for message in messages if type(messages) is list else ():
             if type(message) is not dict:
                 continue
             tokens, lower = self.message(message)
             result.total += tokens
+            self._so_far = result.total
+            if self._stop is not None and result.total > self._stop:
+                raise _Over(result.total)
             result.lower_bound = result.lower_bound or lower
             weight = message.get("weight")
             if message.get("role") == "assistant" and not (weight == 0 and type(weight) is int):

@@ -12,21 +12,31 @@ from ..source import Row
 from ..tokens import IMAGE_MAX_TOKENS, ModelFacts, TokenCounter, model_facts
 
 
+def _key(options: Mapping[str, Any]) -> tuple[str | None, str]:
+    import orjson
+
+    return options.get("model"), orjson.dumps(options.get("models") or {}, option=orjson.OPT_SORT_KEYS).decode()
+
+
 @lru_cache(maxsize=8)
-def _counter(model: str | None, models_key: str) -> TokenCounter:
+def _facts(model: str | None, models_json: str) -> ModelFacts:
     import orjson
 
-    return TokenCounter(model_facts(model, orjson.loads(models_key)))
+    return model_facts(model, orjson.loads(models_json))
 
 
-def counter_for(options: Mapping[str, Any]) -> TokenCounter:
-    import orjson
-
-    return _counter(options.get("model"), orjson.dumps(options.get("models") or {}, option=orjson.OPT_SORT_KEYS).decode())
+@lru_cache(maxsize=8)
+def _counter(model: str | None, models_json: str) -> TokenCounter:
+    return TokenCounter(_facts(model, models_json))
 
 
 def facts_for(options: Mapping[str, Any]) -> ModelFacts:
-    return model_facts(options.get("model"), options.get("models") or {})
+    """The model's facts, read once per run (not per row)."""
+    return _facts(*_key(options))
+
+
+def counter_for(options: Mapping[str, Any]) -> TokenCounter:
+    return _counter(*_key(options))
 
 
 @row_rule("TLK001", "row-over-token-limit", WARNING)
