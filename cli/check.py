@@ -35,10 +35,14 @@ from .progress import Progress
 @click.option("--kind", type=click.Choice(["sft", "dpo", "rft"]), help="The kind of dataset, if not detected.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
+@click.option("--validation", type=click.Path(dir_okay=False), help="The validation file of the training files checked (overlap check).")
 def check(paths, select, extend_select, ignore, exclude, config, output_format, fix, unsafe_fixes, exit_zero,
-          strict, show_statistics, quiet, force_exclude, stdin_filename, model, kind, no_progress, jobs) -> None:
+          strict, show_statistics, quiet, force_exclude, stdin_filename, model, kind, no_progress, jobs,
+          validation) -> None:
     """Check JSONL datasets: files, folders (every *.jsonl inside) or - for stdin."""
     paths = paths or (".",)
+    if validation and validation not in paths:
+        paths = (*paths, validation)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
                             exclude=exclude, model=model, kind=_kind(kind))
     if any(code.startswith("TLK") for code in settings.enabled):
@@ -73,6 +77,8 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
                     continue
             reports.append(check_file_parallel(path, settings, jobs or default_jobs(), on_bytes=progress.advance))
         progress.close()
+        if validation or len(found.files) > 1:
+            _add_overlaps(reports, found.files, settings, validation)
     except InternalError as exc:
         fail(f"{exc}. Please report this with the line that caused it.")
     except ToolError as exc:
@@ -97,6 +103,18 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
     if io_errors or found.missing:
         raise SystemExit(EXIT_ERROR)
     raise SystemExit(exit_code(violations, strict, exit_zero))
+
+
+def _add_overlaps(reports: list[FileReport], files: list[Path], settings, validation: str | None) -> None:
+    """train-validation-overlap: the one rule that looks across files."""
+    from ..lint.overlap import cross_file
+
+    by_path = {r.path: r for r in reports}
+    for valid, violations in cross_file(files, settings, Path(validation) if validation else None).items():
+        report = by_path.get(str(valid))
+        if report is not None and report.error is None:
+            report.violations.extend(violations)
+            report.violations.sort(key=lambda v: (v.line, v.col, v.code))
 
 
 def exit_code(violations: list[Violation], strict: bool, exit_zero: bool) -> int:

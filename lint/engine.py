@@ -99,7 +99,10 @@ def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: 
         row = rows.get(f.line)
         text = row.text if row is not None else ""
         span = f.span or (locate(text, f.pointer, f.on_key) if f.pointer or text else None) or _whole(text)
-        placed.append(Violation(rule.code, rule.name, ruleset.severity[rule.code], f.message, path, f.line,
+        severity = ruleset.severity[rule.code]
+        if f.severity is not None and rule.code not in ruleset.configured_severity:
+            severity = f.severity  # the rule's own grading, unless the user set the severity
+        placed.append(Violation(rule.code, rule.name, severity, f.message, path, f.line,
                                 span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span)))
     return placed
 

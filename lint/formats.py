@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from .fingerprint import digest
 from .pointer import join_pointer
 
 
@@ -44,7 +45,7 @@ def legacy_row_to_tools(row: dict) -> Converted:
         return Converted(None, [("/functions", "`functions` is not an array")])
     pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
     new_messages: list[Any] = []
-    row_digest = hashlib.sha256(orjson.dumps(row)).digest()
+    row_digest = digest(row).to_bytes(8, "big")
     for i, message in enumerate(messages):
         if type(message) is not dict:
             new_messages.append(message)

@@ -24,9 +24,12 @@ class JsonStyle:
 
     def dumps(self, value: Any) -> str:
         if self == COMPACT:
-            return orjson.dumps(value).decode("utf-8")  # orjson writes exactly this style, fast
+            try:
+                return orjson.dumps(value).decode("utf-8")  # orjson writes exactly this style, fast
+            except (TypeError, orjson.JSONEncodeError):
+                pass  # nested deeper than orjson writes (255 levels): the standard library can
         return json.dumps(value, ensure_ascii=self.ensure_ascii,
-                          separators=(self.item_separator, self.key_separator))
+                          separators=(self.item_separator, self.key_separator))  # RecursionError past ~1000 levels
 
 
 COMPACT = JsonStyle()
@@ -47,5 +50,9 @@ def detect_style(raw: bytes) -> JsonStyle:
     return JsonStyle(item or ("," if key != ": " else ", "), key or ":", ascii_only)
 
 
-def dumps_like(value: Any, raw: bytes) -> str:
-    return detect_style(raw).dumps(value)
+def dumps_like(value: Any, raw: bytes) -> str | None:
+    """The value in the line's style; None when it is nested too deeply to write."""
+    try:
+        return detect_style(raw).dumps(value)
+    except RecursionError:
+        return None

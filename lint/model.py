@@ -96,6 +96,7 @@ class DatasetFinding:
     related: tuple[Related, ...] = ()
     fix: Fix | None = None
     span: tuple[int, int] | None = None  # explicit columns instead of a pointer
+    severity: Severity | None = None  # a finding graver or milder than the rule's default
 
 
 @dataclass(slots=True)

@@ -35,6 +35,7 @@ class RuleSet:
     dataset_rules: tuple[Rule, ...]
     severity: dict[str, Severity]
     options: dict[str, dict[str, Any]]
+    configured_severity: frozenset[str] = frozenset()  # codes whose severity the config sets
 
     def bound(self, group: tuple[Rule, ...]) -> tuple[tuple[Rule, Any, dict[str, Any]], ...]:
         """(rule, function, options) triples, so the hot loop does no lookups."""
@@ -128,6 +129,7 @@ class Settings:
             dataset_rules=tuple(r for r in rules if r.scope == "dataset"),
             severity=severity,
             options=options,
+            configured_severity=frozenset(c for c, s in self.rule_settings.items() if "severity" in s),
         )
 
     def with_overrides(self, select: list[str] | None = None, extend_select: list[str] | None = None,

@@ -28,6 +28,7 @@ from typing import Any
 
 import orjson
 
+from .fingerprint import compact, digest
 from .model import ToolError
 
 VOCABULARY_URLS = {
@@ -213,7 +214,7 @@ class TokenCounter:
 
     def text(self, text: Any) -> int:
         if type(text) is not str:
-            text = "" if text is None else orjson.dumps(text).decode()
+            text = "" if text is None else compact(text)
         if not text:
             return 0
         if len(text) <= SLICE:
@@ -275,7 +276,7 @@ class TokenCounter:
         """(tokens, checksum) of a `tools` (or legacy `functions`) array, counted once per distinct array."""
         if type(value) is not list or not value:
             return 0, 0
-        key = (b"F" if legacy else b"T") + orjson.dumps(value)
+        key = (b"F" if legacy else b"T") + digest(value).to_bytes(8, "big")
         found = self._tools.get(key)
         if found is None:
             functions = value if legacy else [t.get("function") for t in value if type(t) is dict]
@@ -304,7 +305,7 @@ class TokenCounter:
                         for item in enum:
                             count += enum_item + self.text(_text(item))
                     kind = spec.get("type")
-                    kind = kind if type(kind) is str else orjson.dumps(kind).decode() if kind is not None else ""
+                    kind = kind if type(kind) is str else compact(kind) if kind is not None else ""
                     count += self.text(f"{key}:{kind}:{_text(spec.get('description')).removesuffix('.')}")
         return count + func_end if functions else 0
 
@@ -337,7 +338,7 @@ class TokenCounter:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    return value if type(value) is str else orjson.dumps(value).decode()
+    return value if type(value) is str else compact(value)
 
 
 # --- images ---------------------------------------------------------------------------------

@@ -60,10 +60,29 @@ def jsonl(*rows: Any) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows)
 
 
+# Row fixtures are a row or two: the file-size rule (too-few-examples) is left out of them
+# and tested on its own.
+ROW_FIXTURE_SETTINGS = Settings(ignore=["too-few-examples"])
+
+
 def lint(*rows: Any, settings: Settings | None = None, select: list[str] | None = None):
     if select is not None:
         settings = Settings(select=select)
-    return check_text(jsonl(*rows), "t.jsonl", settings).violations
+    return check_text(jsonl(*rows), "t.jsonl", settings or ROW_FIXTURE_SETTINGS).violations
+
+
+CITIES = ["Oslo", "Rome", "Lima", "Pune", "Baku", "Nice", "Graz", "Bern", "Riga", "Kyiv", "Cork", "Faro"]
+
+
+def clean_rows(n: int = 10) -> list[dict]:
+    """n valid, distinct tool-calling rows (ten or more: a file the platform accepts)."""
+    rows = []
+    for i in range(n):
+        city = f"{CITIES[i % len(CITIES)]}{'' if i < len(CITIES) else i}"
+        rows.append({"messages": [user(f"What's the weather in {city}?"),
+                                  calls_turn(call("call_1", "get_weather", {"city": city})), result("call_1"),
+                                  assistant(f"It is 12°C in {city}.")], "tools": [WEATHER]})
+    return rows
 
 
 def codes(*rows: Any, **kwargs: Any) -> list[str]:

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import jsonl, user, weather_row
+from helpers import clean_rows, jsonl, user, weather_row
 from tunelint.cli.main import cli
 
-CLEAN = jsonl(weather_row())
-# Line 2: empty user turn (error). Line 3: an unknown key (warning only).
-PROBLEMS = jsonl(weather_row(), {"messages": [user(""), {"role": "assistant", "content": "ok"}]})
-WARN_ONLY = jsonl(weather_row(source="crawl"))
+CLEAN = jsonl(*clean_rows(50))  # fifty distinct valid rows: the recommended minimum size
+# Line 50: an empty user turn (error), after 49 valid rows.
+PROBLEMS = jsonl(*clean_rows(49), {"messages": [user(""), {"role": "assistant", "content": "ok"}]})
+WARN_ONLY = jsonl(*clean_rows(49), weather_row(source="crawl"))  # an unknown key: a warning only
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_errors_exit_1_and_are_listed(run):
     write("train.jsonl", PROBLEMS)
     result = run("check", "train.jsonl", "--output-format", "concise")
     assert result.exit_code == 1
-    assert "train.jsonl:2:" in result.stdout and "TLC001 user message 0 has empty content" in result.stdout
+    assert "train.jsonl:50:" in result.stdout and "TLC001 user message 0 has empty content" in result.stdout
 
 
 def test_warnings_exit_0_unless_strict(run):
@@ -80,7 +80,7 @@ def test_force_exclude_applies_to_named_files(run):
 
 def test_stdin_with_a_filename(run):
     result = run("check", "-", "--stdin-filename", "piped.jsonl", "--output-format", "concise", input=PROBLEMS)
-    assert result.exit_code == 1 and result.stdout.startswith("piped.jsonl:2:")
+    assert result.exit_code == 1 and result.stdout.startswith("piped.jsonl:50:")
 
 
 def test_select_and_ignore_on_the_command_line(run):
@@ -136,7 +136,7 @@ def test_fix_rewrites_fixable_rows_and_leaves_others_byte_identical(run):
               "messages": [user("go"), {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}]}
     odd_spacing = '{"messages":[{"role":"user","content":"x"},   {"role":"assistant","content":"y"}]}'
     write("train.jsonl", odd_spacing + "\n\n" + json.dumps(legacy) + "\n")
-    result = run("check", "train.jsonl", "--fix")
+    result = run("check", "train.jsonl", "--fix", "--ignore", "too-few-examples")
     assert result.exit_code == 0, result.stdout
     assert "Fixed 2 problems." in result.stdout
     lines = Path("train.jsonl").read_text().splitlines()

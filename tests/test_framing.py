@@ -2,8 +2,13 @@
 
 import json
 
-from helpers import jsonl, weather_row
-from tunelint.lint import check_bytes
+from helpers import ROW_FIXTURE_SETTINGS, clean_rows, jsonl, weather_row
+from tunelint.lint import Settings, apply_fixes
+from tunelint.lint import check_bytes as check_any
+
+
+def check_bytes(data, path):
+    return check_any(data, path, ROW_FIXTURE_SETTINGS)
 
 GOOD = json.dumps(weather_row()).encode()
 
@@ -34,11 +39,13 @@ def test_bom_is_reported_once_and_the_row_is_still_checked():
 
 
 def test_crlf_and_missing_final_newline_are_fine():
-    assert names(GOOD + b"\r\n" + GOOD + b"\r\n" + GOOD) == []
+    a, b, c = (json.dumps(r).encode() for r in clean_rows(3))
+    assert names(a + b"\r\n" + b + b"\r\n" + c) == []
 
 
 def test_blank_lines_are_reported_with_their_line():
-    assert names(GOOD + b"\n\n   \n" + GOOD + b"\n") == [(2, 0, "blank-line"), (3, 0, "blank-line")]
+    a, b = (json.dumps(r).encode() for r in clean_rows(2))
+    assert names(a + b"\n\n   \n" + b + b"\n") == [(2, 0, "blank-line"), (3, 0, "blank-line")]
 
 
 def test_a_lone_carriage_return_does_not_split_a_row():
@@ -47,6 +54,7 @@ def test_a_lone_carriage_return_does_not_split_a_row():
 
 
 def test_empty_file_and_whitespace_only_file():
+    # (too-few-examples stays quiet where there is no chat row at all: empty-file says it)
     assert names(b"") == [(1, 0, "empty-file")]
     assert [(line, n) for line, _, n in names(b"\n\n")] == [(1, "blank-line"), (1, "empty-file"), (2, "blank-line")]
 
@@ -63,7 +71,22 @@ def test_deep_nesting_inside_a_valid_schema_does_not_crash():
         deep = {"type": "object", "properties": {"a": deep}, "required": ["a"], "additionalProperties": False}
     row = {"tools": [{"type": "function", "function": {"name": "f", "strict": True, "parameters": deep}}],
            "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
-    check_bytes(json.dumps(row).encode(), "t.jsonl")  # completes; any finding is acceptable
+    check_any(json.dumps(row).encode(), "t.jsonl", Settings(select=["ALL"]))  # completes; any finding is acceptable
+
+
+def test_rows_deeper_than_orjson_writes_are_fingerprinted_and_fixed():
+    # orjson parses 1024 levels but writes only 255: duplicates, conversion and fixes must cope.
+    deep = "x"
+    for _ in range(600):
+        deep = [deep]
+    legacy = {"functions": [{"name": "f", "parameters": {"type": "object", "properties": {}}}], "extra": deep,
+              "messages": [{"role": "user", "content": "go"}, {"role": "assistant", "content": None,
+                                                              "function_call": {"name": "f", "arguments": "{}"}}]}
+    data = (json.dumps(legacy) + "\n") * 2
+    found = {v.name for v in check_any(data.encode(), "t.jsonl", Settings(select=["ALL"])).violations}
+    assert {"duplicate-row", "legacy-function-format"} <= found
+    fixed, outcome = apply_fixes(data.encode(), Settings(select=["TLT002"]))
+    assert outcome.fixes == 2 and b"tool_calls" in fixed
 
 
 def test_a_50_mb_line_is_checked():

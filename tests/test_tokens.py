@@ -124,13 +124,13 @@ def test_vocabularies_load_offline_with_tiktokens_hash_check(tmp_path, monkeypat
 
 def test_row_over_token_limit_reports_count_and_limit():
     nano = {"messages": [{"role": "user", "content": "word " * 40_000}, {"role": "assistant", "content": "ok"}]}
-    settings = Settings(model="gpt-4.1-nano-2025-04-14")
+    settings = Settings(model="gpt-4.1-nano-2025-04-14", select=["TLK"])
     (v,) = check_text(jsonl(nano), "t.jsonl", settings).violations
     assert v.name == "row-over-token-limit"
     # Counting stops once past the limit: the message says how far it got.
     counted = int(v.message.split("at least ")[1].split(" tokens")[0].replace(",", ""))
     assert counted > 32_768 and "trains on at most 32,768" in v.message
-    assert check_text(jsonl(nano), "t.jsonl", Settings(model="gpt-4o-mini-2024-07-18")).violations == []
+    assert check_text(jsonl(nano), "t.jsonl", Settings(model="gpt-4o-mini-2024-07-18", select=["TLK"])).violations == []
 
 
 def test_bounded_count_is_exact_below_the_limit():

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
+from ..fingerprint import compact
 from ..jsonstyle import dumps_like
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix, NEVER
 from ..pointer import join_pointer
@@ -116,7 +117,10 @@ def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     converted = legacy_row_to_tools(row.obj)
     if converted.value is None:
         return None, converted.problems[0][1]
-    return Fix("Convert the row to the `tools` format", Applicability.SAFE, (dumps_like(converted.value, row.raw),)), ""
+    text = dumps_like(converted.value, row.raw)
+    if text is None:
+        return None, "the row is nested too deeply to rewrite"
+    return Fix("Convert the row to the `tools` format", Applicability.SAFE, (text,)), ""
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -165,12 +169,18 @@ def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
 
     converted = tools_row_to_legacy(row.obj)
     if converted.value is not None:
-        return Fix("Convert the row to the legacy function format", Applicability.SAFE, (dumps_like(converted.value, row.raw),)), ""
+        text = dumps_like(converted.value, row.raw)
+        if text is None:
+            return None, "the row is nested too deeply to rewrite"
+        return Fix("Convert the row to the legacy function format", Applicability.SAFE, (text,)), ""
     split = tools_row_to_legacy(row.obj, split_parallel=True)
     if split.value is not None:
+        text = dumps_like(split.value, row.raw)
+        if text is None:
+            return None, "the row is nested too deeply to rewrite"
         # Parallel calls become consecutive single calls: the model learns another turn structure.
         return Fix("Split parallel calls and convert the row to the legacy function format", Applicability.UNSAFE,
-                   (dumps_like(split.value, row.raw),)), converted.problems[0][1]
+                   (text,)), converted.problems[0][1]
     return None, split.problems[0][1]
 
 
@@ -310,7 +320,7 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
                 yield Finding(call.function_pointer, f"call to {name} has no `arguments`")
             elif type(value) is dict:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not an object",
-                              fix=_rewrite_arguments(row, call, orjson.dumps(value).decode(), "Encode the arguments object as a JSON string"))
+                              fix=_rewrite_arguments(row, call, compact(value), "Encode the arguments object as a JSON string"))
             else:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not {json_type(value)}")
         elif status == NOT_JSON:
@@ -329,12 +339,13 @@ def _function_obj(row: Row, call: Call) -> dict:
     return message["tool_calls"][call.index].get("function") or {}
 
 
-def _rewrite_arguments(row: Row, call: Call, arguments: str, title: str) -> Fix:
+def _rewrite_arguments(row: Row, call: Call, arguments: str, title: str) -> Fix | None:
     value = orjson.loads(row.raw)  # a private copy to edit
     message = value["messages"][call.message]
     function = message["function_call"] if call.index is None else message["tool_calls"][call.index]["function"]
     function["arguments"] = arguments
-    return Fix(title, Applicability.SAFE, (dumps_like(value, row.raw),))
+    text = dumps_like(value, row.raw)
+    return Fix(title, Applicability.SAFE, (text,)) if text is not None else None
 
 
 @row_rule("TLT006", "arguments-schema-mismatch", ERROR)
