@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .chat import row_kind
+from .facts import FactColumn
 from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolError, Violation
 from .pointer import locate
 from .registry import Rule
@@ -80,12 +81,12 @@ def snippet(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return text[lo:hi], lo, hi < len(text)
 
 
-def aggregate(facts: dict[str, list[tuple[int, Any]]], ruleset: RuleSet) -> list[tuple[Rule, DatasetFinding]]:
+def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet) -> list[tuple[Rule, DatasetFinding]]:
     """Run the dataset rules over the facts of a whole file."""
     out: list[tuple[Rule, DatasetFinding]] = []
     for rule in ruleset.dataset_rules:
         try:
-            out.extend((rule, f) for f in rule.func(facts.get(rule.code, []), ruleset.options[rule.code]))
+            out.extend((rule, f) for f in rule.func(facts.get(rule.code) or FactColumn(), ruleset.options[rule.code]))
         except Exception as exc:
             raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
     return out
@@ -111,7 +112,7 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
                read_lines: Callable[[set[int]], dict[int, Row]], kind: str = "chat",
                on_row: Callable[[Row], None] | None = None) -> FileReport:
     report = FileReport(path)
-    facts: dict[str, list[tuple[int, Any]]] = {r.code: [] for r in ruleset.dataset_rules}
+    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     violations = report.violations
     count = 0
     for row in rows:
@@ -120,7 +121,7 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
         for rule, finding in result.findings:
             violations.append(place(row, rule, finding, path, ruleset))
         for code, fact in result.facts.items():
-            facts[code].append((row.line, fact))
+            facts[code].append(row.line, fact)
         if on_row is not None:
             on_row(row)
     report.rows = count

@@ -7,6 +7,7 @@ a few dozen bytes per row whatever the rows hold.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from hashlib import blake2b
 from typing import Any
@@ -137,3 +138,78 @@ def target_of(message: dict) -> tuple[int, str, tuple[str, ...]]:
     content = message.get("content")
     value = [content if type(content) in (str, list) else None, [_call_text(c) for c in calls]]
     return digest(value), ("calls" if calls else "text"), names
+
+
+# --- per-row fingerprints shared by the dataset rules ------------------------------------------
+# The dataset rules run on every row, so these use Python's own hash of the canonical bytes
+# (ten times cheaper than blake2b). It is salted per process: fingerprints compare within
+# one run only, which is all the rules do (parallel workers are forked, so they share it).
+
+_MASK = (1 << 64) - 1
+
+
+def canonical(value: Any) -> bytes | None:
+    """Sorted-key compact JSON; None when deeper than orjson writes."""
+    try:
+        return orjson.dumps(value, option=_CANONICAL)
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def quick(value: Any) -> int:
+    data = canonical(value)
+    return hash(data) & _MASK if data is not None else digest(value)
+
+
+def row_fingerprint(obj: dict, cache: dict | None = None) -> int:
+    """Equal for rows that are the same parsed JSON (key order, spacing, escaping aside)."""
+    if cache is None:
+        return quick(obj)
+    found = cache.get("fp:row")
+    if found is None:
+        found = cache["fp:row"] = quick(obj)
+    return found
+
+
+def value_fingerprint(obj: dict, key: str, cache: dict) -> int:
+    name = "fp:" + key
+    found = cache.get(name)
+    if found is None:
+        found = cache[name] = quick(obj.get(key))
+    return found
+
+
+# Two patterns with literal prefixes: the regex engine then skips ahead to each candidate.
+_CALL_ID = re.compile(rb'"id":"[^"\\]*(?:\\.[^"\\]*)*"')
+_RESULT_ID = re.compile(rb'"tool_call_id":"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
+    """The messages before index `last` (call ids ignored) and the declared tools.
+
+    Ids are blanked in the canonical bytes in one pass: there an unescaped `"id":"..."`
+    cannot occur inside a string (its quotes would be escaped), so only real keys match.
+    """
+    messages = obj.get("messages")
+    data = canonical(messages[:last] if type(messages) is list else None)
+    if data is None:
+        return digest([[without_ids(m) if type(m) is dict else m for m in messages[:last]], obj.get("tools"), obj.get("functions")])
+    data = _RESULT_ID.sub(b'"tool_call_id":""', _CALL_ID.sub(b'"id":""', data))
+    return hash((data, value_fingerprint(obj, "tools", cache), value_fingerprint(obj, "functions", cache))) & _MASK
+
+
+def system_fingerprint(message: dict) -> int:
+    return quick(message.get("content"))
+
+
+_interned: dict[tuple, tuple] = {}
+
+
+def intern_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One shared tuple per distinct name list: the same toolbox repeats on every row."""
+    found = _interned.get(names)
+    if found is None:
+        if len(_interned) > 65536:
+            _interned.clear()
+        found = _interned[names] = tuple(sys.intern(n) for n in names)
+    return found

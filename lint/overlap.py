@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .fingerprint import digest, training_text_digest
+from .fingerprint import row_fingerprint, training_text_digest
 from .model import Related, Violation
 from .pointer import locate
 from .registry import find_rule
@@ -41,7 +41,7 @@ def _fingerprints(path: Path) -> list[tuple[int, int, int]]:
         for row in rows_from_stream(stream):
             obj = row.obj
             if obj is not None and type(obj.get("messages")) is list:
-                found.append((row.line, digest(obj), training_text_digest(obj)))
+                found.append((row.line, row_fingerprint(obj), training_text_digest(obj)))
     return found
 
 

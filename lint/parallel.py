@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import aggregate, check_file, check_row, place, place_dataset, _lines_from_file
+from .facts import FactColumn
 from .model import FileReport, Violation
 from .settings import Settings
 from .source import parse_row
@@ -54,7 +55,7 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
     ruleset = settings.ruleset_for(path)
     kind = settings.kind or "chat"
     violations: list[Violation] = []
-    facts: dict[str, list[tuple[int, Any]]] = {r.code: [] for r in ruleset.dataset_rules}
+    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     local = 0
     with path.open("rb") as stream:
         stream.seek(start)
@@ -72,7 +73,7 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
             for rule, finding in result.findings:
                 violations.append(place(row, rule, finding, _job["display"], ruleset))
             for code, fact in result.facts.items():
-                facts[code].append((local, fact))
+                facts[code].append(local, fact)
     return start, local, violations, facts
 
 
@@ -105,14 +106,14 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     parts.sort(key=lambda p: p[0])
     ruleset = settings.ruleset_for(path)
     report = FileReport(shown)
-    facts: dict[str, list[tuple[int, Any]]] = {r.code: [] for r in ruleset.dataset_rules}
+    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     offset = 0
     for _, count, violations, part_facts in parts:
         for v in violations:
             v.line += offset
         report.violations.extend(violations)
         for code, items in part_facts.items():
-            facts[code].extend((line + offset, fact) for line, fact in items)
+            facts[code].extend_shifted(items, offset)
         offset += count
     report.rows = offset
     report.violations.extend(place_dataset(aggregate(facts, ruleset), shown, ruleset, _lines_from_file(path)))

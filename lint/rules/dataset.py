@@ -11,7 +11,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..chat import calls, message_dicts, survey
-from ..fingerprint import digest, target_of, training_text_digest, without_ids
+from ..fingerprint import (intern_names, prompt_fingerprint, row_fingerprint, system_fingerprint, target_of,
+                           training_text_digest, value_fingerprint)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
 from ..registry import Option, dataset_rule
 from ..source import Row
@@ -25,7 +26,7 @@ def _chat(row: Row) -> dict | None:
 # --- duplicate-row ---------------------------------------------------------------------------
 
 def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
-    return digest(row.obj) if row.obj is not None else None
+    return row_fingerprint(row.obj, row.cache) if row.obj is not None else None
 
 
 @dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_digest, fix=ALWAYS)
@@ -61,7 +62,7 @@ def duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> I
 
 def _text_digest(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
     obj = _chat(row)
-    return (digest(obj), training_text_digest(obj)) if obj is not None else None
+    return (row_fingerprint(obj, row.cache), training_text_digest(obj)) if obj is not None else None
 
 
 @dataset_rule("TLD002", "near-duplicate-row", INFO, collect=_text_digest, default=False)
@@ -104,10 +105,10 @@ def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, 
     last = next((k for k in range(len(dicts) - 1, -1, -1) if dicts[k][1].get("role") == "assistant"), None)
     if last is None:
         return None
-    context = [without_ids(m) for _, m in dicts[:last]]
-    prompt = digest([context, obj.get("tools"), obj.get("functions")])
+    index = dicts[last][0]
+    prompt = prompt_fingerprint(obj, index, row.cache)
     target, kind, names = target_of(dicts[last][1])
-    return prompt, target, kind, names
+    return prompt, target, kind, intern_names(names)
 
 
 @dataset_rule("TLD003", "contradictory-answers", WARNING, collect=_prompt_and_target)
@@ -165,7 +166,7 @@ def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, .
         return None
     names = tuple(sorted(str(t["function"].get("name")) for t in tools
                          if type(t) is dict and type(t.get("function")) is dict))
-    return names, digest(tools)
+    return intern_names(names), value_fingerprint(obj, "tools", row.cache)
 
 
 @dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
@@ -256,7 +257,7 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
         declared = tuple(str((t.get("function") if type(t.get("function")) is dict else t).get("name"))
                          for t in tools if type(t) is dict)
     called = tuple(c.name for c in calls(row) if type(c.name) is str)
-    return (declared, called) if declared or called else None
+    return (intern_names(declared), intern_names(called)) if declared or called else None
 
 
 @dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, options=(
@@ -336,7 +337,7 @@ def _system_prompt(row: Row, options: Mapping[str, Any]) -> int | None:
         return None
     for _, message in message_dicts(row):
         if message.get("role") in ("system", "developer"):
-            return digest(message.get("content"))
+            return system_fingerprint(message)
     return 0  # no system prompt: breaks the "one persona" pattern
 
 
