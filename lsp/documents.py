@@ -1,0 +1,104 @@
+"""An open document as the server keeps it: its lines, and per-line lint results.
+
+Row rules are pure functions of one line, so a line's result (its placed violations and
+its dataset facts) is cached by the line's text and reused whatever its position. An
+edit re-checks only the lines it touched; the dataset rules then re-aggregate the
+cached facts, which is cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lint.engine import aggregate, check_row, place, place_dataset
+from ..lint.facts import FactColumn
+from ..lint.model import Violation
+from ..lint.settings import RuleSet, Settings
+from ..lint.source import parse_row
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    violations: tuple[Violation, ...]  # placed on line 0: shifted to the line's number when used
+    facts: dict[str, Any]
+
+
+@dataclass
+class Document:
+    """`lines` is the text split on "\\n" exactly (a final "" after a final newline), so
+    client positions map onto it directly; the rows are those lines but that final ""."""
+
+    uri: str
+    path: str
+    lines: list[str]
+    version: int | None = None
+    cache: dict[tuple[bool, str], LineResult] = field(default_factory=dict)
+    cache_identity: str = ""  # the settings the cached results were computed with
+
+    @classmethod
+    def from_text(cls, uri: str, path: str, text: str, version: int | None) -> Document:
+        return cls(uri, path, text.split("\n"), version)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def rows(self) -> list[str]:
+        return self.lines[:-1] if self.lines and self.lines[-1] == "" else self.lines
+
+    def replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> None:
+        """Apply one edit, positions in code points (line, column); untouched lines keep their objects."""
+        (sl, sc), (el, ec) = start, end
+        last = len(self.lines) - 1
+        sl, el = min(sl, last), min(el, last)
+        head = self.lines[sl][:sc]
+        tail = self.lines[el][ec:]
+        self.lines[sl:el + 1] = (head + new_text + tail).split("\n")
+
+
+def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[tuple[bool, str], LineResult]
+               ) -> tuple[list[Violation], dict[tuple[bool, str], LineResult]]:
+    """All violations of a document, reusing cached line results; returns the pruned cache."""
+    ruleset = settings.ruleset_for(path)
+    kind = settings.kind or "chat"
+    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
+    violations: list[Violation] = []
+    fresh: dict[tuple[bool, str], LineResult] = {}
+    for index, text in enumerate(lines):
+        key = (index == 0, text)
+        result = fresh.get(key) or cache.get(key)
+        if result is None:
+            result = _check_line(text, index == 0, path, ruleset, kind)
+        fresh[key] = result
+        number = index + 1
+        for v in result.violations:
+            violations.append(_moved(v, number))
+        for code, fact in result.facts.items():
+            facts[code].append(number, fact)
+
+    def rows(wanted: set[int]) -> dict:
+        return {n: parse_row(n, _chunk(lines[n - 1])) for n in wanted if 0 < n <= len(lines)}
+
+    violations.extend(place_dataset(aggregate(facts, ruleset), path, ruleset, rows))
+    violations.sort(key=lambda v: (v.line, v.col, v.code))
+    return violations, fresh
+
+
+def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:
+    row = parse_row(1 if first else 2, _chunk(text))
+    row.line = 0
+    result = check_row(row, ruleset, kind)
+    placed = tuple(place(row, rule, finding, path, ruleset) for rule, finding in result.findings)
+    return LineResult(placed, result.facts)
+
+
+def _chunk(text: str) -> bytes:
+    # With its terminator, so a CRLF line's "\\r" is read as part of the line ending.
+    return (text + "\n").encode("utf-8", "surrogatepass")
+
+
+def _moved(v: Violation, line: int) -> Violation:
+    return Violation(v.code, v.name, v.severity, v.message, v.path, line, v.col, v.end_col, v.pointer, v.fix,
+                     v.related, v.snippet, v.end_line)

@@ -1,0 +1,330 @@
+"""`tunelint server`: a language server (pygls 2.x) over stdio for *.jsonl datasets.
+
+Thin handlers over the engine: diagnostics are pushed on open, change (debounced) and
+save, and cleared on close; quick fixes and `source.fixAll.tunelint` come from the
+rules' own fixes; hover shows a rule's documentation, or a row's tokens and cost share.
+Linting runs in a worker thread with the document's lines as they were, and a result
+older than the document is never published. Nothing but the protocol goes to stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from ..lint import __version__
+from ..lint.fix import apply_fixes
+from ..lint.model import Applicability, Severity, Violation
+from ..lint.registry import find_rule
+from ..lint.report import rule_doc, rule_url
+from ..lint.settings import ConfigError, Settings, load_settings, settings_from_table
+from .documents import Document, lint_lines
+
+log = logging.getLogger("tunelint.lsp")
+FIX_ALL = "source.fixAll.tunelint"
+SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
+            Severity.INFO: types.DiagnosticSeverity.Information}
+# Client settings (initializationOptions / workspace configuration section "tunelint").
+SETTING_KEYS = {"select", "ignore", "extendSelect", "model", "unsafeFixes", "debounce", "rules"}
+
+
+class TunelintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("tunelint", __version__)
+        self.documents: dict[str, Document] = {}
+        self.published: dict[str, list[Violation]] = {}
+        self.client_settings: dict[str, Any] = {}
+        self.pending: dict[str, asyncio.TimerHandle] = {}
+        self.tasks: set[asyncio.Task] = set()
+
+    # --- settings ---------------------------------------------------------------------------
+
+    @property
+    def debounce(self) -> float:
+        value = self.client_settings.get("debounce", 150)
+        return max(0.0, float(value) / 1000) if isinstance(value, (int, float)) else 0.15
+
+    @property
+    def unsafe_fixes(self) -> bool:
+        return self.client_settings.get("unsafeFixes") is True
+
+    def settings_for(self, path: str) -> Settings:
+        """The nearest config file's settings, overridden by the client's."""
+        folder = Path(path).parent if path else Path.cwd()
+        try:
+            base = load_settings(start=folder if folder.exists() else Path.cwd())
+            own = self.client_settings
+            if own.get("rules"):
+                merged = settings_from_table({"rules": own["rules"]}, root=base.root)
+                base.rule_settings = {**base.rule_settings, **merged.rule_settings}
+            return base.with_overrides(select=_strings(own.get("select")), extend_select=_strings(own.get("extendSelect")),
+                                       ignore=_strings(own.get("ignore")), model=own.get("model"))
+        except ConfigError as exc:
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"tunelint: {exc}"))
+            log.error("%s", exc)
+            return Settings(root=folder)
+
+    # --- linting ----------------------------------------------------------------------------
+
+    def schedule(self, uri: str, delay: float) -> None:
+        handle = self.pending.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+        loop = asyncio.get_running_loop()
+        if delay <= 0:
+            self._start(uri)
+        else:
+            self.pending[uri] = loop.call_later(delay, self._start, uri)
+
+    def _start(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        task = asyncio.ensure_future(self.lint(uri))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def lint(self, uri: str) -> None:
+        document = self.documents.get(uri)
+        if document is None:
+            return
+        version, rows = document.version, list(document.rows)
+        settings = self.settings_for(document.path)
+        identity = settings_identity(settings)
+        if document.cache_identity != identity:
+            # Cached line results hold the findings of the rules as they were configured.
+            document.cache, document.cache_identity = {}, identity
+        loop = asyncio.get_running_loop()
+        try:
+            violations, cache = await loop.run_in_executor(None, lint_lines, rows, document.path, settings, document.cache)
+        except Exception as exc:  # a bug must not take the server down
+            log.exception("lint failed")
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"tunelint: {exc}"))
+            return
+        current = self.documents.get(uri)
+        if current is None or current.version != version:
+            return  # the document changed (or closed) meanwhile: a newer lint will publish
+        current.cache = cache
+        self.published[uri] = violations
+        lines = current.lines
+        diagnostics = [self.diagnostic(uri, lines, v) for v in violations]
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+
+    def range_of(self, lines: list[str], line: int, start: int, end: int) -> types.Range:
+        """Engine columns (code points) to the client's position encoding."""
+        codec = self.workspace.position_codec
+        index = line - 1
+        return codec.range_to_client_units(lines, types.Range(types.Position(index, start), types.Position(index, end)))
+
+    def diagnostic(self, uri: str, lines: list[str], v: Violation) -> types.Diagnostic:
+        related = [types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri if r.path is None else _uri_for(r.path, uri),
+                                    range=self.range_of(lines, r.line, 0, len(lines[r.line - 1]) if 0 < r.line <= len(lines) and r.path is None else 0)),
+            message=r.message) for r in v.related]
+        return types.Diagnostic(
+            range=self.range_of(lines, v.line, v.col, max(v.end_col, v.col)),
+            message=v.message,
+            severity=SEVERITY[v.severity],
+            code=v.code,
+            code_description=types.CodeDescription(href=rule_url(v.name)),
+            source="tunelint",
+            related_information=related or None,
+        )
+
+
+def settings_identity(settings: Settings) -> str:
+    """What a line's result depends on besides its text: the rules, their options, the model."""
+    ruleset = settings.ruleset_for(settings.root / "x.jsonl")
+    return repr((sorted(settings.enabled), sorted(settings.per_file_ignores.items()), settings.rule_settings,
+                 settings.model, settings.models, settings.kind, sorted(ruleset.severity.items())))
+
+
+def _strings(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def _path(uri: str) -> str:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else ""
+
+
+def _uri_for(path: str, near: str) -> str:
+    base = Path(_path(near)).parent
+    return (base / path).resolve().as_uri() if not Path(path).is_absolute() else Path(path).as_uri()
+
+
+server = TunelintServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: TunelintServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        ls.client_settings = options.get("tunelint", options) if isinstance(options.get("tunelint", options), dict) else {}
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: TunelintServer, params: types.InitializedParams) -> None:
+    await refresh_configuration(ls)
+
+
+async def refresh_configuration(ls: TunelintServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if workspace is None or not workspace.configuration:
+        return
+    try:
+        answer = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="tunelint")]))
+    except Exception as exc:  # a client that answers badly keeps the settings it had
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    if answer and isinstance(answer[0], dict):
+        ls.client_settings = {**ls.client_settings, **answer[0]}
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: TunelintServer, params: types.DidChangeConfigurationParams) -> None:
+    pushed = params.settings
+    if isinstance(pushed, dict) and isinstance(pushed.get("tunelint"), dict):
+        ls.client_settings = {**ls.client_settings, **pushed["tunelint"]}
+    else:
+        await refresh_configuration(ls)
+    for uri in list(ls.documents):
+        ls.schedule(uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: TunelintServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents[item.uri] = Document.from_text(item.uri, _path(item.uri), item.text, item.version)
+    ls.schedule(item.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: TunelintServer, params: types.DidChangeTextDocumentParams) -> None:
+    document = ls.documents.get(params.text_document.uri)
+    if document is None:
+        return
+    codec = ls.workspace.position_codec
+    for change in params.content_changes:
+        if isinstance(change, types.TextDocumentContentChangePartial):
+            start = codec.position_from_client_units(document.lines, change.range.start)
+            end = codec.position_from_client_units(document.lines, change.range.end)
+            document.replace((start.line, start.character), (end.line, end.character), change.text)
+        else:
+            document.lines = change.text.split("\n")
+    document.version = params.text_document.version
+    ls.schedule(document.uri, ls.debounce)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: TunelintServer, params: types.DidSaveTextDocumentParams) -> None:
+    if params.text_document.uri in ls.documents:
+        ls.schedule(params.text_document.uri, 0)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: TunelintServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.documents.pop(uri, None)
+    ls.published.pop(uri, None)
+    handle = ls.pending.pop(uri, None)
+    if handle is not None:
+        handle.cancel()
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=False))
+def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    document = ls.documents.get(uri)
+    if document is None:
+        return []
+    wanted = params.context.only
+    actions: list[types.CodeAction] = []
+    if not wanted or any(k in (types.CodeActionKind.QuickFix, "quickfix") for k in wanted):
+        first, last = params.range.start.line + 1, params.range.end.line + 1
+        for v in ls.published.get(uri, []):
+            if v.fix is None or not first <= v.line <= last:
+                continue
+            if v.fix.applicability is Applicability.UNSAFE and not ls.unsafe_fixes:
+                continue
+            if v.fix.applicability is Applicability.DISPLAY:
+                continue
+            actions.append(types.CodeAction(
+                title=f"{v.fix.title} ({v.code})",
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[ls.diagnostic(uri, document.lines, v)],
+                is_preferred=v.fix.applicability is Applicability.SAFE,
+                edit=types.WorkspaceEdit(changes={uri: [row_edit(ls, document, v.line, v.fix.lines)]}),
+            ))
+    if not wanted or any(k == FIX_ALL or FIX_ALL.startswith(k) for k in wanted):
+        fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), ls.settings_for(document.path),
+                                     document.path, unsafe=ls.unsafe_fixes)
+        if outcome.fixes:
+            end = types.Position(len(document.lines) - 1, len(document.lines[-1]))
+            whole = ls.workspace.position_codec.range_to_client_units(document.lines, types.Range(types.Position(0, 0), end))
+            actions.append(types.CodeAction(
+                title=f"Fix all tunelint problems ({outcome.fixes})", kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed.decode("utf-8", "surrogatepass"))]})))
+    return actions
+
+
+def row_edit(ls: TunelintServer, document: Document, line: int, replacement: tuple[str | bytes, ...]) -> types.TextEdit:
+    """Replace row `line` (1-based) with the fix's lines; no lines deletes the row and its newline."""
+    index = line - 1
+    texts = [r if isinstance(r, str) else r.decode("utf-8", "surrogatepass") for r in replacement]
+    current = document.lines[index]
+    eol_cr = current.endswith("\r")
+    codec = ls.workspace.position_codec
+    if not texts:
+        start, end = types.Position(index, 0), types.Position(index + 1, 0)
+        return types.TextEdit(range=codec.range_to_client_units(document.lines, types.Range(start, end)), new_text="")
+    joiner = "\r\n" if eol_cr else "\n"
+    end_col = len(current) - (1 if eol_cr else 0)
+    rng = codec.range_to_client_units(document.lines, types.Range(types.Position(index, 0), types.Position(index, end_col)))
+    return types.TextEdit(range=rng, new_text=joiner.join(texts))
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: TunelintServer, params: types.HoverParams) -> types.Hover | None:
+    uri = params.text_document.uri
+    document = ls.documents.get(uri)
+    if document is None:
+        return None
+    position = ls.workspace.position_codec.position_from_client_units(document.lines, params.position)
+    line = position.line + 1
+    here = [v for v in ls.published.get(uri, []) if v.line == line and v.col <= position.character <= max(v.end_col, v.col + 1)]
+    if here:
+        docs = []
+        for code in dict.fromkeys(v.code for v in here):
+            rule = find_rule(code)
+            if rule is not None:
+                docs.append(rule_doc(rule))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(docs)))
+    if 0 < line <= len(document.rows):
+        text = token_hover(ls, document, line)
+        if text:
+            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+    return None
+
+
+def token_hover(ls: TunelintServer, document: Document, line: int) -> str | None:
+    from .tokens_hover import row_cost
+
+    return row_cost(document, line, ls.settings_for(document.path))
+
+
+def start() -> None:
+    # stderr only (stdout carries the protocol); pygls logs every message at INFO.
+    logging.basicConfig(level=logging.WARNING, format="tunelint-lsp %(levelname)s %(message)s")
+    server.start_io()

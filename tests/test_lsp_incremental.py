@@ -1,0 +1,54 @@
+"""After any sequence of edits, the server's incremental result equals a full re-lint."""
+
+import json
+
+from hypothesis import given, settings, strategies as st
+
+from helpers import clean_rows
+from tunelint.lint import Settings
+from tunelint.lsp.documents import Document, lint_lines
+
+SETTINGS = Settings(select=["ALL"])
+BASE = "\n".join(json.dumps(r, ensure_ascii=False) for r in clean_rows(6)) + "\n"
+SNIPPETS = st.sampled_from(["", "\n", "x", "}", "{", '"', "Zürich 🌦", '{"messages": []}', "\n\n", ",", "get_wether",
+                            json.dumps(clean_rows(1)[0]), "\r\n"])
+
+
+@st.composite
+def edits(draw):
+    """Edits as (start, end, text) offsets into the text as it is when the edit applies."""
+    text = BASE
+    out = []
+    for _ in range(draw(st.integers(1, 8))):
+        a = draw(st.integers(0, len(text)))
+        b = draw(st.integers(a, min(len(text), a + 40)))
+        new = draw(SNIPPETS)
+        out.append((a, b, new))
+        text = text[:a] + new + text[b:]
+    return out, text
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    line = before.count("\n")
+    return line, offset - (before.rfind("\n") + 1)
+
+
+def summary(violations):
+    return [(v.line, v.col, v.end_col, v.code, v.message) for v in violations]
+
+
+@settings(max_examples=150, deadline=None)
+@given(edits())
+def test_incremental_equals_full(case):
+    changes, final = case
+    document = Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", BASE, 1)
+    _, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", SETTINGS, {})
+    text = BASE
+    for a, b, new in changes:
+        document.replace(position(text, a), position(text, b), new)
+        text = text[:a] + new + text[b:]
+        incremental, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", SETTINGS, document.cache)
+    assert document.text == final
+    full, _ = lint_lines(Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", final, 2).rows, "/tmp/t.jsonl", SETTINGS, {})
+    assert summary(incremental) == summary(full)
