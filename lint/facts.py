@@ -22,6 +22,17 @@ class FactColumn:
         self.lines = array("q")
         self.values: array | list = array("Q")
 
+    @classmethod
+    def from_pairs(cls, lines: list[int], facts: list[Any]) -> FactColumn:
+        """A column built in bulk (the language server rebuilds them on every edit)."""
+        column = cls()
+        column.lines = array("q", lines)
+        try:
+            column.values = array("Q", facts)
+        except (TypeError, OverflowError):
+            column.values = list(facts)
+        return column
+
     def append(self, line: int, fact: Any) -> None:
         self.lines.append(line)
         values = self.values

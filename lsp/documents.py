@@ -63,20 +63,29 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[tupl
     """All violations of a document, reusing cached line results; returns the pruned cache."""
     ruleset = settings.ruleset_for(path)
     kind = settings.kind or "chat"
-    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     violations: list[Violation] = []
     fresh: dict[tuple[bool, str], LineResult] = {}
+    results: list[LineResult] = []
     for index, text in enumerate(lines):
         key = (index == 0, text)
         result = fresh.get(key) or cache.get(key)
         if result is None:
             result = _check_line(text, index == 0, path, ruleset, kind)
         fresh[key] = result
-        number = index + 1
-        for v in result.violations:
-            violations.append(_moved(v, number))
-        for code, fact in result.facts.items():
-            facts[code].append(number, fact)
+        results.append(result)
+        if result.violations:
+            number = index + 1
+            violations.extend(_moved(v, number) for v in result.violations)
+    facts = {}
+    for rule in ruleset.dataset_rules:
+        code = rule.code
+        numbers, values = [], []
+        for number, result in enumerate(results, start=1):
+            fact = result.facts.get(code)
+            if fact is not None:
+                numbers.append(number)
+                values.append(fact)
+        facts[code] = FactColumn.from_pairs(numbers, values)
 
     def rows(wanted: set[int]) -> dict:
         return {n: parse_row(n, _chunk(lines[n - 1])) for n in wanted if 0 < n <= len(lines)}

@@ -10,6 +10,7 @@ older than the document is never published. Nothing but the protocol goes to std
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,15 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from ..lint import __version__
 from ..lint.fix import apply_fixes
 from ..lint.model import Applicability, Severity, Violation
 from ..lint.registry import find_rule
 from ..lint.report import rule_doc, rule_url
-from ..lint.settings import ConfigError, Settings, load_settings, settings_from_table
+from ..lint.settings import ConfigError, Settings, find_config, load_settings, settings_from_table
 from .documents import Document, lint_lines
 
 log = logging.getLogger("tunelint.lsp")
@@ -34,9 +37,31 @@ SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: ty
 SETTING_KEYS = {"select", "ignore", "extendSelect", "model", "unsafeFixes", "debounce", "rules"}
 
 
+class TunelintProtocol(LanguageServerProtocol):
+    """Open documents live in the server's own line model (`Document`). pygls' copy would
+    be re-split and re-joined on every keystroke (tens of ms on a 30 MB file), so these
+    notifications go straight to the handlers."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
 class TunelintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("tunelint", __version__)
+        super().__init__("tunelint", __version__, protocol_cls=TunelintProtocol)
+        self._configs: dict[Path, tuple[Path | None, float, Settings]] = {}
         self.documents: dict[str, Document] = {}
         self.published: dict[str, list[Violation]] = {}
         self.client_settings: dict[str, Any] = {}
@@ -58,7 +83,7 @@ class TunelintServer(LanguageServer):
         """The nearest config file's settings, overridden by the client's."""
         folder = Path(path).parent if path else Path.cwd()
         try:
-            base = load_settings(start=folder if folder.exists() else Path.cwd())
+            base = self._config(folder if folder.exists() else Path.cwd())
             own = self.client_settings
             if own.get("rules"):
                 merged = settings_from_table({"rules": own["rules"]}, root=base.root)
@@ -69,6 +94,15 @@ class TunelintServer(LanguageServer):
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"tunelint: {exc}"))
             log.error("%s", exc)
             return Settings(root=folder)
+
+    def _config(self, folder: Path) -> Settings:
+        """The project's settings, read again only when its config file changes."""
+        source = find_config(folder)
+        stamp = source.stat().st_mtime if source is not None else 0.0
+        known = self._configs.get(folder)
+        if known is None or known[0] != source or known[1] != stamp:
+            known = self._configs[folder] = (source, stamp, load_settings(source, start=folder))
+        return copy.copy(known[2])
 
     # --- linting ----------------------------------------------------------------------------
 
@@ -116,9 +150,11 @@ class TunelintServer(LanguageServer):
 
     def range_of(self, lines: list[str], line: int, start: int, end: int) -> types.Range:
         """Engine columns (code points) to the client's position encoding."""
-        codec = self.workspace.position_codec
         index = line - 1
-        return codec.range_to_client_units(lines, types.Range(types.Position(index, start), types.Position(index, end)))
+        text = lines[index] if 0 <= index < len(lines) else ""
+        encoding = self.workspace.position_codec.encoding
+        return types.Range(types.Position(index, client_units(text, start, encoding)),
+                           types.Position(index, client_units(text, end, encoding)))
 
     def diagnostic(self, uri: str, lines: list[str], v: Violation) -> types.Diagnostic:
         related = [types.DiagnosticRelatedInformation(
@@ -134,6 +170,16 @@ class TunelintServer(LanguageServer):
             source="tunelint",
             related_information=related or None,
         )
+
+
+def client_units(text: str, column: int, encoding: str) -> int:
+    """A code-point column in the client's units, at C speed (pygls' codec walks characters)."""
+    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
+        return column
+    prefix = text[:column]
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(prefix.encode("utf-8", "surrogatepass"))
+    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def settings_identity(settings: Settings) -> str:
