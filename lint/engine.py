@@ -8,7 +8,7 @@ for dataset findings, by reading those few lines again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,11 +178,6 @@ def check_paths(paths: Iterable[Path], settings: Settings,
     for path in paths:
         report.files.append(check_file(path, settings, on_row=on_row))
     return report
-
-
-def iter_violations(report: Report) -> Iterator[Violation]:
-    for file in report.files:
-        yield from file.violations
 
 
 __all__ = ["check_bytes", "check_file", "check_paths", "check_row", "check_rows", "check_text", "aggregate",

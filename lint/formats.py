@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 
 from .fingerprint import digest
 from .pointer import join_pointer

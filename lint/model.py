@@ -145,7 +145,3 @@ class Report:
     @property
     def violations(self) -> list[Violation]:
         return [v for f in self.files for v in f.violations]
-
-    @property
-    def errors(self) -> list[FileReport]:
-        return [f for f in self.files if f.error is not None]

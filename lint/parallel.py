@@ -8,7 +8,7 @@ rules once over all the facts, exactly as a single process would.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,19 @@ def ranges(path: Path, pieces: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
+def read_range(path: Path, start: int, end: int) -> Iterator[bytes]:
+    """The lines (with their terminators) of a range that `ranges` cut."""
+    with path.open("rb") as stream:
+        stream.seek(start)
+        position = start
+        while position < end:
+            chunk = stream.readline()
+            if not chunk:
+                return
+            position += len(chunk)
+            yield chunk
+
+
 def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict[str, list[tuple[int, Any]]]]:
     start, end = span
     settings: Settings = _job["settings"]
@@ -57,23 +70,16 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
     violations: list[Violation] = []
     facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     local = 0
-    with path.open("rb") as stream:
-        stream.seek(start)
-        position = start
-        while position < end:
-            chunk = stream.readline()
-            if not chunk:
-                break
-            position += len(chunk)
-            local += 1
-            # parse_row treats line 1 as the place for a byte-order mark: only the first range has it.
-            row = parse_row(local if start == 0 else local + 1, chunk)
-            row.line = local
-            result = check_row(row, ruleset, kind)
-            for rule, finding in result.findings:
-                violations.append(place(row, rule, finding, _job["display"], ruleset))
-            for code, fact in result.facts.items():
-                facts[code].append(local, fact)
+    for chunk in read_range(path, start, end):
+        local += 1
+        # parse_row treats line 1 as the place for a byte-order mark: only the first range has it.
+        row = parse_row(local if start == 0 else local + 1, chunk)
+        row.line = local
+        result = check_row(row, ruleset, kind)
+        for rule, finding in result.findings:
+            violations.append(place(row, rule, finding, _job["display"], ruleset))
+        for code, fact in result.facts.items():
+            facts[code].append(local, fact)
     return start, local, violations, facts
 
 

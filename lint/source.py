@@ -109,7 +109,3 @@ def rows_from_bytes(data: bytes) -> Iterator[Row]:
     # BytesIO splits on b"\n" only (bytes.splitlines would also split on a lone "\r").
     return rows_from_lines(io.BytesIO(data))
 
-
-def rows_from_text(text: str) -> Iterator[Row]:
-    """Rows of an editor buffer. Lone surrogates survive as invalid UTF-8 to be reported."""
-    return rows_from_bytes(text.encode("utf-8", errors="surrogatepass"))

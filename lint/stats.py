@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .formats import tools_row_to_legacy
-from .source import parse_row, rows_from_stream
+from .source import parse_row
 from .tokens import ModelFacts, RowTokens, TokenCounter, cost, default_epochs, known_models
 
 PARALLEL_BYTES = 8 * 1024 * 1024
@@ -85,18 +85,10 @@ def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[l
 
 
 def _count_range(span: tuple[int, int]):
+    from .parallel import read_range
+
     start, end = span
-    with _job["path"].open("rb") as stream:
-        stream.seek(start)
-        chunks = []
-        position = start
-        while position < end:
-            chunk = stream.readline()
-            if not chunk:
-                break
-            position += len(chunk)
-            chunks.append(chunk)
-    return start, _count_chunks(chunks, _job["counter"], first_line=1 if start == 0 else 2)
+    return start, _count_chunks(read_range(_job["path"], start, end), _job["counter"], first_line=1 if start == 0 else 2)
 
 
 def file_stats(path: Path, model: ModelFacts, jobs: int = 1, display: str | None = None) -> FileStats:

@@ -1,7 +1,6 @@
 """`tunelint check` and `tunelint rule` as a user runs them: exit codes, streams, files."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

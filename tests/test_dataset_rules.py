@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from helpers import WEATHER, assistant, call, calls_turn, clean_rows, jsonl, result, tool, user
+from helpers import WEATHER, assistant, call, calls_turn, clean_rows, jsonl, tool, user
 from tunelint.cli.main import cli
 from tunelint.lint import Settings, apply_fixes, check_text
 

@@ -8,7 +8,6 @@ Piece counts used below (o200k_base and cl100k_base agree on all of them):
 """
 
 import base64
-import json
 import struct
 import zlib
 

@@ -85,11 +85,11 @@ def near_duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any])
     """
     first: dict[int, int] = {}
     exact: set[int] = set()
-    for line, (row_fingerprint, text_fingerprint) in facts:
-        if row_fingerprint in exact:
+    for line, (row_print, text_print) in facts:
+        if row_print in exact:
             continue  # an exact copy: duplicate-row reports it
-        exact.add(row_fingerprint)
-        original = first.setdefault(text_fingerprint, line)
+        exact.add(row_print)
+        original = first.setdefault(text_print, line)
         if original != line:
             yield DatasetFinding(line, f"row has the same training text as line {original} (up to case and spacing)",
                                  related=(Related(original, "the near-duplicate"),))

@@ -11,7 +11,7 @@ import orjson
 from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
 from ..fingerprint import compact
 from ..jsonstyle import dumps_like
-from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix, NEVER
+from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
 from ..source import Row
@@ -153,15 +153,23 @@ def legacy_function_format(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
     The fix (safe) converts the row losslessly, as `tunelint convert` does; it is not
     offered when the row also uses the `tools` format or has a result no call asked for.
     """
-    at = uses_legacy_format(row)
+    yield from _format_finding(row, uses_legacy_format, uses_tools_format, _legacy_fix,
+                               "row uses the deprecated function-calling format (`functions`/`function_call`)",
+                               "it cannot be converted: it also uses the `tools` format", "it cannot be converted: ")
+
+
+def _format_finding(row: Row, uses_this, uses_other, fixer, message: str, mixed: str, prefix: str) -> Iterator[Finding]:
+    """The shared shape of the two format rules: where the row uses a format, and the
+    conversion fix (none when the row mixes both formats; then the reason why not)."""
+    at = uses_this(row)
     if at is None:
         return
-    message = "row uses the deprecated function-calling format (`functions`/`function_call`)"
-    if uses_tools_format(row):
-        fix, why = None, "it also uses the `tools` format"
+    if uses_other(row):
+        fix, why = None, mixed
     else:
-        fix, why = _legacy_fix(row)
-    yield Finding(at, f"{message}; it cannot be converted: {why}" if why else message, on_key=at == "/functions", fix=fix)
+        fix, why = fixer(row)
+        why = prefix + why if why else ""
+    yield Finding(at, f"{message}; {why}" if why else message, on_key=at in ("/functions", "/tools"), fix=fix)
 
 
 def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
@@ -214,15 +222,8 @@ def tools_format(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     parallel calls has no legacy form: its fix, which splits the turn into consecutive
     single calls, is unsafe (`--split-parallel`).
     """
-    at = uses_tools_format(row)
-    if at is None:
-        return
-    message = "row uses the `tools` format"
-    if uses_legacy_format(row):
-        fix, why = None, "it also uses the legacy format"
-    else:
-        fix, why = _legacy_target_fix(row)
-    yield Finding(at, f"{message}; {why}" if why else message, on_key=at == "/tools", fix=fix)
+    yield from _format_finding(row, uses_tools_format, uses_legacy_format, _legacy_target_fix,
+                               "row uses the `tools` format", "it also uses the legacy format", "")
 
 
 @row_rule("TLT003", "mixed-function-formats", ERROR)
