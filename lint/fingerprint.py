@@ -137,7 +137,7 @@ def target_of(message: dict) -> tuple[int, str, tuple[str, ...]]:
     names = tuple(str(c["function"].get("name")) for c in calls if type(c) is dict and type(c.get("function")) is dict)
     content = message.get("content")
     value = [content if type(content) in (str, list) else None, [_call_text(c) for c in calls]]
-    return digest(value), ("calls" if calls else "text"), names
+    return quick(value), ("calls" if calls else "text"), names
 
 
 # --- per-row fingerprints shared by the dataset rules ------------------------------------------
@@ -212,4 +212,24 @@ def intern_names(names: tuple[str, ...]) -> tuple[str, ...]:
         if len(_interned) > 65536:
             _interned.clear()
         found = _interned[names] = tuple(sys.intern(n) for n in names)
+    return found
+
+
+_names_by_tools: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def declared_names(obj: dict, key: str, cache: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names in declaration order, names sorted) of a `tools` or `functions` array,
+    worked out once per distinct array (the same toolbox repeats row after row)."""
+    fingerprint = value_fingerprint(obj, key, cache)
+    found = _names_by_tools.get(fingerprint)
+    if found is None:
+        entries = obj.get(key)
+        names: tuple[str, ...] = ()
+        if type(entries) is list:
+            functions = entries if key == "functions" else [e.get("function") if type(e) is dict else None for e in entries]
+            names = tuple(str(f.get("name")) for f in functions if type(f) is dict)
+        if len(_names_by_tools) > 65536:
+            _names_by_tools.clear()
+        found = _names_by_tools[fingerprint] = (intern_names(names), intern_names(tuple(sorted(names))))
     return found

@@ -38,3 +38,18 @@ def test_ranges_cover_the_file_at_line_starts(tmp_path):
     assert spans[0][0] == 0 and spans[-1][1] == len(data)
     assert all(a == b for (_, a), (b, _) in zip(spans, spans[1:]))
     assert all(data[a - 1:a] == b"\n" for a, _ in spans[1:])
+
+
+def test_fact_columns_merge_with_shifted_lines():
+    from tunelint.lint.facts import FactColumn
+
+    ints, mixed = FactColumn(), FactColumn()
+    ints.append(1, 5)
+    ints.append(2, 7)
+    mixed.append(1, ("a",))
+    merged = FactColumn()
+    merged.extend_shifted(ints, 0)
+    merged.extend_shifted(ints, 10)
+    assert list(merged) == [(1, 5), (2, 7), (11, 5), (12, 7)]
+    merged.extend_shifted(mixed, 20)
+    assert list(merged)[-1] == (21, ("a",)) and len(merged) == 5

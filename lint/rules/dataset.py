@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..chat import calls, message_dicts, survey
-from ..fingerprint import (intern_names, prompt_fingerprint, row_fingerprint, system_fingerprint, target_of,
+from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, system_fingerprint, target_of,
                            training_text_digest, value_fingerprint)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
 from ..registry import Option, dataset_rule
@@ -164,9 +164,7 @@ def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, .
     tools = obj.get("tools") if obj is not None else None
     if type(tools) is not list or not tools:
         return None
-    names = tuple(sorted(str(t["function"].get("name")) for t in tools
-                         if type(t) is dict and type(t.get("function")) is dict))
-    return intern_names(names), value_fingerprint(obj, "tools", row.cache)
+    return declared_names(obj, "tools", row.cache)[1], value_fingerprint(obj, "tools", row.cache)
 
 
 @dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
@@ -251,11 +249,8 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
     obj = _chat(row)
     if obj is None:
         return None
-    tools = obj.get("tools") if type(obj.get("tools")) is list else obj.get("functions")
-    declared = ()
-    if type(tools) is list:
-        declared = tuple(str((t.get("function") if type(t.get("function")) is dict else t).get("name"))
-                         for t in tools if type(t) is dict)
+    key = "tools" if type(obj.get("tools")) is list else "functions"
+    declared = declared_names(obj, key, row.cache)[0]
     called = tuple(c.name for c in calls(row) if type(c.name) is str)
     return (intern_names(declared), intern_names(called)) if declared or called else None
 
