@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import jsonl, user, weather_row
+from helpers import clean_rows, jsonl, user
 
 REPO = Path(__file__).resolve().parent.parent
 HOOKS = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 
-BAD = jsonl(weather_row(), {"messages": [user(""), {"role": "assistant", "content": "ok"}]})  # line 2: empty user turn
-GOOD = jsonl(weather_row())
+BAD = jsonl(*clean_rows(49), {"messages": [user(""), {"role": "assistant", "content": "ok"}]})  # line 50: empty user turn
+GOOD = jsonl(*clean_rows(50))
 LEGACY = {"functions": [{"name": "f", "parameters": {"type": "object", "properties": {}}}],
           "messages": [user("go"), {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}]}
 
@@ -91,7 +91,7 @@ def test_check_hook_fails_on_the_bad_file_only(project):
     result = run_hook("tunelint")
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    assert "data/bad.jsonl:2:" in output and "TLC001" in output
+    assert "data/bad.jsonl:50:" in output and "TLC001" in output
     assert "good.jsonl:" not in output and "notes.txt" not in output and "excluded.jsonl" not in output
 
 
@@ -107,7 +107,7 @@ def test_fix_hook_changes_the_file_and_fails_then_passes(project):
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
     fixed = Path("train.jsonl").read_text().splitlines()
-    assert len(fixed) == 2 and "tools" in json.loads(fixed[1])
+    assert len(fixed) == 51 and "tools" in json.loads(fixed[50])
     subprocess.run(["git", "add", "train.jsonl"], check=True)
     second = run_hook("tunelint-fix")
     assert second.returncode == 0, second.stdout + second.stderr
