@@ -14,7 +14,7 @@ from ..lint.fix import FixOutcome, apply_fixes, fix_file
 from ..lint.model import Violation
 from ..lint.settings import Settings
 
-TARGET_RULES = {"tools": "TLT002", "legacy": "TLT015"}
+TARGET_RULES = {"tools": "TLT002", "legacy": "TLT015", "dpo": "TLP005"}
 # Reported but never fixed by a conversion: rows it cannot read are left alone.
 REPORTED = ["TLJ001", "TLJ005"]
 

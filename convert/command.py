@@ -19,8 +19,8 @@ from . import Conversion, convert_bytes, convert_file
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--to", "target", type=click.Choice(["tools", "legacy"]), default="tools", show_default=True,
-              help="The format to convert to.")
+@click.option("--to", "target", type=click.Choice(["tools", "legacy", "dpo"]), default="tools", show_default=True,
+              help="The format to convert to (dpo: from chosen/rejected pairs).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here (one input file).")
 @click.option("--in-place", is_flag=True, help="Rewrite each file in place, atomically.")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")

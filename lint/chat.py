@@ -260,6 +260,8 @@ def row_kind(row: Row) -> str:
     obj = row.obj or {}
     if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
         kind = "dpo"
+    elif "chosen" in obj and "rejected" in obj:
+        kind = "pairs"
     elif "prompt" in obj and "completion" in obj and "messages" not in obj:
         kind = "completion"
     elif type(obj.get("messages")) is list and _looks_like_rft(obj):
@@ -268,6 +270,26 @@ def row_kind(row: Row) -> str:
         kind = "chat"
     row.cache["kind"] = kind
     return kind
+
+
+LINT_KINDS = ("chat", "dpo", "rft")
+
+
+def detect_kind(rows, sample: int = 50) -> str:
+    """A file's kind, from the kinds of its first parsed rows (ties go to chat)."""
+    counts = {kind: 0 for kind in LINT_KINDS}
+    seen = 0
+    for row in rows:
+        if row.obj is None:
+            continue
+        kind = row_kind(row)
+        if kind in counts:
+            counts[kind] += 1
+        seen += 1
+        if seen >= sample:
+            break
+    best = max(LINT_KINDS, key=lambda k: (counts[k], k == "chat"))
+    return best if counts[best] else "chat"
 
 
 def _looks_like_rft(obj: dict) -> bool:

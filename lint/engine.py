@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chat import row_kind
+from .chat import detect_kind, row_kind
 from .facts import FactColumn
 from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolError, Violation
 from .pointer import locate
+from .preference import inside
 from .registry import Rule
 from .settings import RuleSet, Settings
 from .source import Row, parse_row, rows_from_bytes, rows_from_stream
@@ -43,13 +44,21 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
     options = ruleset.options
     try:
         is_object = row.obj is not None
-        groups = (ruleset.bound_object, ruleset.bound_chat if row_kind(row) == kind else ()) if is_object else ()
         if not is_object or row.bom:
-            groups = (ruleset.bound_line, *groups)
-        for group in groups:
-            for rule, func, opts in group:
-                for finding in func(row, opts):
-                    found.append((rule, finding))
+            _run(row, ruleset.bound_line, found)
+        if is_object:
+            row.cache["file_kind"] = kind
+            _run(row, ruleset.bound_object, found)
+            if row_kind(row) == kind:
+                if kind == "chat":
+                    _run(row, ruleset.bound_chat, found)
+                else:
+                    own, chat = ruleset.bound_kind(kind)
+                    _run(row, own, found)
+                    if kind == "dpo":
+                        found.extend(inside(row, lambda conversation: _run(conversation, chat, [])))
+                    else:
+                        _run(row, chat, found)
         for rule in ruleset.dataset_rules:
             fact = rule.collect(row, options[rule.code])
             if fact is not None:
@@ -59,6 +68,13 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
     except Exception as exc:  # a rule's bug must not become a traceback in the user's face
         raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
     return result
+
+
+def _run(row: Row, group, found: list) -> list:
+    for rule, func, opts in group:
+        for finding in func(row, opts):
+            found.append((rule, finding))
+    return found
 
 
 def place(row: Row, rule: Rule, finding: Finding, path: str, ruleset: RuleSet) -> Violation:
@@ -152,7 +168,7 @@ def _lines_from_file(path: Path) -> Callable[[set[int]], dict[int, Row]]:
 def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None) -> FileReport:
     settings = settings or Settings()
     rows = list(rows_from_bytes(data))
-    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or "chat")
+    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or detect_kind(rows))
 
 
 def check_text(text: str, path: str = "-", settings: Settings | None = None) -> FileReport:
@@ -164,11 +180,18 @@ def check_file(path: Path, settings: Settings, display: str | None = None,
                on_row: Callable[[Row], None] | None = None) -> FileReport:
     shown = display or str(path)
     try:
+        kind = settings.kind or file_kind(path)
         with path.open("rb") as stream:
             return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path), _lines_from_file(path),
-                              settings.kind or "chat", on_row)
+                              kind, on_row)
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
+
+
+def file_kind(path: Path) -> str:
+    """The kind of a file (chat, dpo, rft) from its first rows."""
+    with path.open("rb") as stream:
+        return detect_kind(rows_from_stream(stream))
 
 
 def check_paths(paths: Iterable[Path], settings: Settings,

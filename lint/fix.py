@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engine import check_bytes, check_file, check_row, place
+from .chat import detect_kind
+from .engine import check_bytes, check_file, check_row, file_kind, place
 from .model import Applicability, Finding, Fix, NEVER, Violation
 from .registry import Rule
 from .settings import RuleSet, Settings
-from .source import BOM, Row, parse_row, rows_from_lines
+from .source import BOM, Row, parse_row, rows_from_bytes, rows_from_lines
 
 MAX_PASSES = 8
 BOM_RULE = "TLJ004"
@@ -144,7 +145,8 @@ def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: boo
     ruleset = settings.ruleset_for(path)
     deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset) else {}
     outcome = FixOutcome()
-    fixed = b"".join(fix_chunks(io.BytesIO(data), ruleset, unsafe=unsafe, kind=settings.kind or "chat",
+    kind = settings.kind or detect_kind(rows_from_bytes(data))
+    fixed = b"".join(fix_chunks(io.BytesIO(data), ruleset, unsafe=unsafe, kind=kind,
                                 deletions=deletions, outcome=outcome, keep_changes=keep_changes,
                                 path=path if collect else None))
     return fixed, outcome
@@ -163,7 +165,7 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
     # In place, a symlink's target is rewritten (renaming over the link would replace the link).
     target = output or path.resolve()
     with path.open("rb") as stream:
-        fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=settings.kind or "chat",
+        fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=settings.kind or file_kind(path),
                            deletions=deletions, outcome=outcome, keep_changes=keep_changes,
                            path=(display or str(output or path)) if collect else None)
         if not write:

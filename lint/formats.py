@@ -149,3 +149,49 @@ def _split_turn(messages: list, index: int, message: dict, tool_calls: list, out
             out.append(_tool_to_function(result, call["function"].get("name")))
     out.extend(_tool_to_function(r, None) for r in results.values())  # results no call asked for stay
     return after
+
+
+# --- preference pairs -------------------------------------------------------------------------
+
+PAIR_CARRIED = ("tools", "parallel_tool_calls")
+
+
+def pairs_row_to_dpo(row: dict) -> Converted:
+    """`chosen` / `rejected` conversations -> a DPO row (shared prefix as `input`)."""
+    chosen, rejected = row.get("chosen"), row.get("rejected")
+    if type(chosen) is not list or type(rejected) is not list or not chosen or not rejected:
+        return Converted(None, [("/chosen", "`chosen` and `rejected` must be non-empty message arrays")])
+    if chosen[:-1] != rejected[:-1]:
+        at = next((i for i, (a, b) in enumerate(zip(chosen, rejected)) if a != b), min(len(chosen), len(rejected)) - 1)
+        return Converted(None, [(join_pointer("rejected", at), f"the conversations differ at message {at}, before their last turns")])
+    for side, messages in (("chosen", chosen), ("rejected", rejected)):
+        if type(messages[-1]) is not dict or messages[-1].get("role") != "assistant":
+            return Converted(None, [(join_pointer(side, len(messages) - 1), f"the last message of `{side}` is not an assistant turn")])
+    given: dict = {"messages": chosen[:-1]}
+    given.update({k: row[k] for k in PAIR_CARRIED if k in row})
+    result: dict = {}
+    for key, value in row.items():  # keep the row's own order and any other keys
+        if key == "chosen":
+            result["input"] = given
+            result["preferred_output"] = [chosen[-1]]
+        elif key == "rejected":
+            result["non_preferred_output"] = [rejected[-1]]
+        elif key not in PAIR_CARRIED:
+            result[key] = value
+    return Converted(result)
+
+
+def dpo_row_to_pairs(row: dict) -> Converted:
+    """The reverse: each side becomes the full conversation."""
+    given = row.get("input")
+    if type(given) is not dict or type(given.get("messages")) is not list:
+        return Converted(None, [("/input", "`input` needs a `messages` array")])
+    result: dict = {}
+    for key, value in row.items():
+        if key == "input":
+            result["chosen"] = given["messages"] + list(row.get("preferred_output") or [])
+            result["rejected"] = given["messages"] + list(row.get("non_preferred_output") or [])
+            result.update({k: given[k] for k in PAIR_CARRIED if k in given})
+        elif key not in ("preferred_output", "non_preferred_output"):
+            result[key] = value
+    return Converted(result)

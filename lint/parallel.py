@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import aggregate, check_file, check_row, place, place_dataset, _lines_from_file
+from .engine import aggregate, check_file, check_row, file_kind, place, place_dataset, _lines_from_file
 from .facts import FactColumn
 from .model import FileReport, Violation
 from .settings import Settings
@@ -66,7 +66,7 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
     settings: Settings = _job["settings"]
     path: Path = _job["path"]
     ruleset = settings.ruleset_for(path)
-    kind = settings.kind or "chat"
+    kind = _job["kind"]
     violations: list[Violation] = []
     facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
     local = 0
@@ -96,7 +96,7 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     if jobs <= 1 or size < MIN_PARALLEL_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         return check_file(path, settings, display, on_row=(lambda row: on_bytes(len(row.raw) + len(row.eol))) if on_bytes else None)
     spans = ranges(path, jobs * CHUNKS_PER_JOB)
-    _job.update(settings=settings, path=path, display=shown)
+    _job.update(settings=settings, path=path, display=shown, kind=settings.kind or file_kind(path))
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             parts = []

@@ -46,11 +46,14 @@ class Rule:
     fix: FixAvailability
     func: Callable[..., Iterable[Any]]
     scope: str  # "row" or "dataset"
-    sees: str = "chat"  # row rules: "line" (every line), "object" (parsed rows) or "chat"
+    sees: str = "chat"  # row rules: "line" (every line), "object" (parsed rows), or a kind: "chat", "dpo", "rft"
     default_enabled: bool = True
     options: tuple[Option, ...] = ()
     collect: Callable[..., Any] | None = None
     doc: str = ""
+    # Chat rules also run on the conversations inside other kinds of rows (a DPO pair's
+    # input plus each output; an RFT row's messages) unless limited here.
+    kinds: tuple[str, ...] = ("chat", "dpo", "rft")
 
     @property
     def family(self) -> str:
@@ -89,11 +92,12 @@ def _doc(func: Callable) -> str:
 
 
 def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,
-             sees: str = "chat", default: bool = True, options: tuple[Option, ...] = ()):
+             sees: str = "chat", default: bool = True, options: tuple[Option, ...] = (),
+             kinds: tuple[str, ...] = ("chat", "dpo", "rft")):
     """Declare a row rule: `func(row, options) -> Iterable[Finding]`."""
 
     def wrap(func: Callable[[Any, Mapping[str, Any]], Iterable[Finding]]):
-        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func)))
+        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func), kinds=kinds))
         return func
 
     return wrap

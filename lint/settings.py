@@ -36,6 +36,8 @@ class RuleSet:
     severity: dict[str, Severity]
     options: dict[str, dict[str, Any]]
     configured_severity: frozenset[str] = frozenset()  # codes whose severity the config sets
+    kind_rules: tuple[Rule, ...] = ()  # rules of the DPO and RFT row kinds
+    _kinds: dict = field(default_factory=dict)
 
     def bound(self, group: tuple[Rule, ...]) -> tuple[tuple[Rule, Any, dict[str, Any]], ...]:
         """(rule, function, options) triples, so the hot loop does no lookups."""
@@ -52,6 +54,15 @@ class RuleSet:
     @cached_property
     def bound_chat(self):
         return self.bound(self.chat_rules)
+
+    def bound_kind(self, kind: str):
+        """The rules for a row of `kind`: its own rules, then the chat rules that apply to it."""
+        found = self._kinds.get(kind)
+        if found is None:
+            own = tuple(r for r in self.kind_rules if r.sees == kind)
+            chat = tuple(r for r in self.chat_rules if kind in r.kinds)
+            found = self._kinds[kind] = (self.bound(own), self.bound(chat))
+        return found
 
     @property
     def codes(self) -> set[str]:
@@ -126,6 +137,7 @@ class Settings:
             line_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "line"),
             object_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "object"),
             chat_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "chat"),
+            kind_rules=tuple(r for r in rules if r.scope == "row" and r.sees in ("dpo", "rft")),
             dataset_rules=tuple(r for r in rules if r.scope == "dataset"),
             severity=severity,
             options=options,

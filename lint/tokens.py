@@ -311,7 +311,13 @@ class TokenCounter:
     def row(self, obj: dict) -> RowTokens:
         result = RowTokens()
         self._so_far = 0
-        messages = obj.get("messages")
+        given = obj.get("input")
+        if type(given) is dict and ("preferred_output" in obj or "non_preferred_output" in obj):
+            # A DPO pair bills its input and both outputs; its tools live in the input.
+            messages = [*_list(given.get("messages")), *_list(obj.get("preferred_output")), *_list(obj.get("non_preferred_output"))]
+            obj = given
+        else:
+            messages = obj.get("messages")
         for message in messages if type(messages) is list else ():
             if type(message) is not dict:
                 continue
@@ -332,6 +338,10 @@ class TokenCounter:
         result.tools_key = tools_key ^ functions_key
         result.total += result.tools
         return result
+
+
+def _list(value: Any) -> list:
+    return value if type(value) is list else []
 
 
 def _text(value: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..lint.chat import detect_kind
 from ..lint.engine import aggregate, check_row, place, place_dataset
 from ..lint.facts import FactColumn
 from ..lint.model import Violation
@@ -62,7 +63,7 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[tupl
                ) -> tuple[list[Violation], dict[tuple[bool, str], LineResult]]:
     """All violations of a document, reusing cached line results; returns the pruned cache."""
     ruleset = settings.ruleset_for(path)
-    kind = settings.kind or "chat"
+    kind = settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
     violations: list[Violation] = []
     fresh: dict[tuple[bool, str], LineResult] = {}
     results: list[LineResult] = []

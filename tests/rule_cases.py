@@ -137,6 +137,10 @@ FAIL: dict[str, list[tuple[str, object, set[str]]]] = {
     "row-over-token-limit": [
         ("a pasted document far over gpt-4o-mini's 65,536 tokens", {"messages": [user("word " * 70_000), assistant()]}, {"row-over-token-limit"}),
     ],
+    "chosen-rejected-layout": [
+        ("(off by default; selected for `convert --to dpo`) a chosen/rejected pair, also of the wrong kind for a chat file",
+         {"chosen": [user(), assistant()], "rejected": [user(), assistant("No idea.")]}, {"chosen-rejected-layout", "unexpected-row-kind"}),
+    ],
     "tools-format": [
         ("(off by default; selected for `convert --to legacy`) a row in the tools format", weather_row(), {"tools-format"}),
     ],

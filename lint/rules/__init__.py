@@ -1,3 +1,3 @@
 """Every rule module; importing this package registers them all."""
 
-from . import content, dataset, framing, structure, tokens, tools  # noqa: F401
+from . import content, dataset, framing, preference, structure, tokens, tools  # noqa: F401

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..chat import calls, message_dicts, survey
+from ..chat import calls, message_dicts, row_kind, survey
 from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, system_fingerprint, target_of,
                            training_text_digest, value_fingerprint)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
@@ -207,6 +207,11 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
 # --- too-few-examples ------------------------------------------------------------------------
 
 def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
+    if row.obj is None:
+        return None
+    kind = row_kind(row)
+    if kind in ("dpo", "rft"):
+        return True  # a pair always trains; an RFT row needs no assistant target
     if _chat(row) is None:
         return None
     return survey(row).trained_assistants > 0

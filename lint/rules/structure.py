@@ -17,7 +17,9 @@ KIND_NAMES = {
     "rft": "a reinforcement fine-tuning row (messages without an assistant target, plus grader keys)",
     "completion": "a legacy prompt/completion row (`prompt`, `completion`)",
     "chat": "a chat example (`messages`)",
+    "pairs": "a chosen/rejected preference pair",
 }
+KIND_PLURAL = {"chat": "chat examples", "dpo": "DPO preference pairs", "rft": "reinforcement fine-tuning rows"}
 IMAGE_DETAILS = frozenset({"low", "high", "auto"})
 
 
@@ -54,7 +56,7 @@ def missing_messages(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 
 @row_rule("TLS002", "unknown-row-key", WARNING, options=(
     Option("allowed", list, [], "extra top-level keys to accept (metadata your pipeline strips)"),
-))
+), kinds=("chat",))  # RFT rows carry grader keys; DPO rows have their own rule
 def unknown_row_key(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row has a top-level key the chat format does not define.
 
@@ -218,7 +220,7 @@ def _role(role: Any) -> str:
     return role if type(role) is str else "message without a"
 
 
-@row_rule("TLS006", "missing-assistant-message", ERROR)
+@row_rule("TLS006", "missing-assistant-message", ERROR, kinds=("chat",))  # DPO outputs and RFT rows differ
 def missing_assistant_message(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row has no assistant turn to learn from.
 
@@ -303,5 +305,7 @@ def unexpected_row_kind(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     Move the row to a file of its own kind, or convert it to a chat example.
     """
     kind = row_kind(row)
-    if kind != "chat":
-        yield Finding("", f"row looks like {KIND_NAMES[kind]}, not a chat example")
+    expected = row.cache.get("file_kind", "chat")  # set by the engine: the kind of the file
+    if kind != expected:
+        hint = " (convert it with `tunelint convert --to dpo`)" if kind == "pairs" else ""
+        yield Finding("", f"row looks like {KIND_NAMES[kind]}, in a file of {KIND_PLURAL[expected]}{hint}")

@@ -1,0 +1,65 @@
+"""The conversations inside a DPO pair, as chat rows the chat rules can check.
+
+A pair is checked as two conversations, `input.messages` + `preferred_output` and
+`input.messages` + `non_preferred_output`, with the input's `tools`. Findings point back
+into the real row (`/input/messages/2`, `/preferred_output/0/...`), carry no fix (a fix
+would rewrite the row as a chat row), and a finding in the shared input is kept once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .model import Finding
+from .pointer import join_pointer, split_pointer
+from .source import Row
+
+SIDES = ("preferred_output", "non_preferred_output")
+CARRIED = ("tools", "functions", "parallel_tool_calls")
+
+
+def conversations(row: Row) -> list[tuple[Row, Callable[[str], str]]]:
+    obj = row.obj
+    given = obj.get("input")
+    if type(given) is not dict or type(given.get("messages")) is not list:
+        return []  # invalid-preference-pair reports it
+    prompt = given["messages"]
+    found = []
+    for side in SIDES:
+        outputs = obj.get(side)
+        if type(outputs) is not list:
+            continue
+        synthetic = {"messages": prompt + outputs, **{k: given[k] for k in CARRIED if k in given}}
+        found.append((Row(row.line, row.raw, synthetic, bom=row.bom, eol=row.eol), _remapper(side, len(prompt))))
+    return found
+
+
+def _remapper(side: str, prompt_length: int) -> Callable[[str], str]:
+    def remap(pointer: str) -> str:
+        tokens = split_pointer(pointer)
+        if not tokens:
+            return "/input"
+        if tokens[0] == "messages":
+            if len(tokens) == 1:
+                return "/input/messages"
+            index = int(tokens[1]) if tokens[1].isdigit() else 0
+            if index < prompt_length:
+                return join_pointer("input", "messages", *tokens[1:])
+            return join_pointer(side, index - prompt_length, *tokens[2:])
+        return join_pointer("input", *tokens)
+    return remap
+
+
+def inside(row: Row, run: Callable[[Row], list[tuple[object, Finding]]]) -> list[tuple[object, Finding]]:
+    """Findings of `run` on each conversation of the pair, mapped back and deduplicated."""
+    out: list[tuple[object, Finding]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for conversation, remap in conversations(row):
+        for rule, finding in run(conversation):
+            pointer = remap(finding.pointer)
+            key = (rule.code, pointer, finding.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append((rule, Finding(pointer, finding.message, None, finding.on_key, finding.related)))
+    return out
