@@ -18,6 +18,7 @@ from .registry import Rule, all_rules, find_rule, matching
 
 CONFIG_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
                "rules", "model", "models", "kind", "validation"}
+KINDS = {"sft": "chat", "dpo": "dpo", "rft": "rft"}  # what users call a file's kind -> the engine's name
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
 
 
@@ -257,6 +258,8 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
     for key in ("model", "kind"):
         if key in table and type(table[key]) is not str:
             raise ConfigError(f"{where}`{prefix}{key}` must be a string")
+    if "kind" in table and table["kind"] not in KINDS:
+        raise ConfigError(f"{where}`{prefix}kind` must be one of {', '.join(KINDS)}, not `{table['kind']}`")
     models = table.get("models", {})
     if type(models) is not dict or any(type(v) is not dict for v in models.values()):
         raise ConfigError(f"{where}`{prefix}models` must be a table of model tables")
@@ -277,7 +280,7 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
         rule_settings=_rule_settings(table.get("rules", {}), where, prefix),
         model=table.get("model"),
         models=models,
-        kind=table.get("kind"),
+        kind=KINDS.get(table.get("kind")),
         root=root or (source.parent if source else Path.cwd()),
         source=source,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .chat import row_kind
 from .formats import tools_row_to_legacy
 from .source import parse_row
 from .tokens import ModelFacts, RowTokens, TokenCounter, cost, default_epochs, known_models
@@ -75,6 +76,8 @@ def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[l
                 unparsed += 1
             continue
         tokens = counter.row(obj)
+        if row_kind(row) == "rft":
+            tokens.trainable = True  # RFT rows need no assistant target
         legacy = None
         if "tools" in obj or any(type(m) is dict and ("tool_calls" in m or m.get("role") == "tool")
                                  for m in (obj.get("messages") if type(obj.get("messages")) is list else ())):

@@ -151,3 +151,24 @@ def test_dpo_to_pairs_to_dpo_round_trip(prompt, good, bad, with_tools):
     row = {"input": {"messages": prompt, **({"tools": [WEATHER]} if with_tools else {})},
            "preferred_output": [good], "non_preferred_output": [bad]}
     assert pairs_row_to_dpo(dpo_row_to_pairs(row).value).value == row
+
+
+def test_kind_from_config(tmp_path, monkeypatch):
+    from tunelint.lint.settings import ConfigError, settings_from_table
+
+    assert settings_from_table({"kind": "sft"}).kind == "chat"
+    assert settings_from_table({"kind": "dpo"}).kind == "dpo"
+    try:
+        settings_from_table({"kind": "pretraining"})
+    except ConfigError as exc:
+        assert "kind" in str(exc)
+    else:
+        raise AssertionError("an unknown kind must be a config error")
+
+
+def test_stats_counts_rft_rows_as_trainable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rft.jsonl").write_text(jsonl(*[rft(i) for i in range(20)]))
+    result = CliRunner().invoke(cli, ["stats", "rft.jsonl", "--output-format", "json"])
+    stats = json.loads(result.stdout)[0]
+    assert stats["trainable_examples"] == 20 and stats["epochs"] == 5
