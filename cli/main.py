@@ -24,6 +24,8 @@ class LazyGroup(click.Group):
         "convert": ("tunelint.convert.command", "convert"),
         "stats": ("tunelint.cli.stats", "stats"),
         "server": ("tunelint.lsp.command", "server"),
+        "upload": ("tunelint.cli.upload", "upload"),
+        "eval": ("tunelint.cli.evaluate", "evaluate"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -9,10 +9,11 @@ MIN_BYTES = 16 * 1024 * 1024  # smaller inputs finish before a bar would help
 
 
 class Progress:
-    def __init__(self, total: int, label: str = "checking", stream=None, force: bool | None = None) -> None:
+    def __init__(self, total: int, label: str = "checking", stream=None, force: bool | None = None,
+                 minimum: int = MIN_BYTES) -> None:
         self.stream = stream or sys.stderr
         interactive = self.stream.isatty() if force is None else force
-        self.enabled = interactive and total >= MIN_BYTES
+        self.enabled = interactive and total >= minimum
         self.total = max(total, 1)
         self.done = 0
         self.label = label
@@ -29,7 +30,8 @@ class Progress:
     def _draw(self) -> None:
         share = min(1.0, self.done / self.total)
         bar = "#" * int(share * 30)
-        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} {self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB")
+        amount = f"{self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB" if self.total >= MIN_BYTES else f"{self.done:,}/{self.total:,}"
+        self.stream.write(f"\r{self.label} [{bar:<30}] {share:4.0%} {amount}")
         self.stream.flush()
 
     def close(self) -> None:
