@@ -89,9 +89,13 @@ def follow_job(client, job_id: str) -> None:
     """Print the job's new events until it ends; Ctrl-C stops following, not the job."""
     interval = float(os.environ.get("TUNELINT_POLL_SECONDS", "10"))
     seen: set[str] = set()
+    status = None
     try:
         while True:
             job = client.fine_tuning.jobs.retrieve(job_id)
+            if job.status != status:
+                status = job.status
+                click.echo(f"job {job_id}: {status}")
             events = list(client.fine_tuning.jobs.list_events(job_id, limit=50).data)
             for event in reversed(events):  # the API lists the newest first
                 if event.id not in seen:

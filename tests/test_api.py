@@ -37,6 +37,7 @@ def test_clean_upload_creates_and_follows_the_job(env):
     out = result.stdout
     assert "estimated cost: $" in out and out.index("estimated cost") < out.index("uploaded train.jsonl as file-1")
     assert "uploaded valid.jsonl as file-2" in out and "created job ftjob-1" in out
+    assert "job ftjob-1: running" in out and "job ftjob-1: succeeded" in out
     assert "Fine-tuning job started" in out and out.index("job started") < out.index("Step 10/10")
     assert "succeeded: ft:gpt-4o-mini-2024-07-18:acme::abc123" in out
     assert KEY not in result.output
