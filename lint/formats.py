@@ -195,3 +195,16 @@ def dpo_row_to_pairs(row: dict) -> Converted:
         elif key not in ("preferred_output", "non_preferred_output"):
             result[key] = value
     return Converted(result)
+
+
+def conversion_fix(raw: bytes, converted: Converted, title: str, unsafe: bool = False):
+    """(the fix that writes a converted row in its line's JSON style, "") or (None, why not)."""
+    from .jsonstyle import dumps_like
+    from .model import Applicability, Fix
+
+    if converted.value is None:
+        return None, converted.problems[0][1]
+    text = dumps_like(converted.value, raw)
+    if text is None:
+        return None, "the row is nested too deeply to rewrite"
+    return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE, (text,)), ""

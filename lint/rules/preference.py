@@ -11,8 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..fingerprint import quick
-from ..jsonstyle import dumps_like
-from ..model import ERROR, INFO, WARNING, Applicability, DatasetFinding, Finding, Fix, Related, SOMETIMES
+from ..model import ERROR, INFO, DatasetFinding, Finding, Fix, Related, SOMETIMES
 from ..pointer import join_pointer
 from ..registry import Option, dataset_rule, row_rule
 from ..source import Row
@@ -185,15 +184,9 @@ def invalid_rft_row(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
-    from ..formats import pairs_row_to_dpo
+    from ..formats import conversion_fix, pairs_row_to_dpo
 
-    converted = pairs_row_to_dpo(row.obj)
-    if converted.value is None:
-        return None, converted.problems[0][1]
-    text = dumps_like(converted.value, row.raw)
-    if text is None:
-        return None, "the row is nested too deeply to rewrite"
-    return Fix("Convert the chosen/rejected pair to a DPO row", Applicability.SAFE, (text,)), ""
+    return conversion_fix(row.raw, pairs_row_to_dpo(row.obj), "Convert the chosen/rejected pair to a DPO row")
 
 
 @row_rule("TLP005", "chosen-rejected-layout", INFO, SOMETIMES, sees="object", default=False)

@@ -112,15 +112,9 @@ def missing_tools_array(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
 
 def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     """The conversion fix, or None and the reason the row cannot be converted."""
-    from ..formats import legacy_row_to_tools
+    from ..formats import conversion_fix, legacy_row_to_tools
 
-    converted = legacy_row_to_tools(row.obj)
-    if converted.value is None:
-        return None, converted.problems[0][1]
-    text = dumps_like(converted.value, row.raw)
-    if text is None:
-        return None, "the row is nested too deeply to rewrite"
-    return Fix("Convert the row to the `tools` format", Applicability.SAFE, (text,)), ""
+    return conversion_fix(row.raw, legacy_row_to_tools(row.obj), "Convert the row to the `tools` format")
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -173,23 +167,15 @@ def _format_finding(row: Row, uses_this, uses_other, fixer, message: str, mixed:
 
 
 def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
-    from ..formats import tools_row_to_legacy
+    from ..formats import conversion_fix, tools_row_to_legacy
 
     converted = tools_row_to_legacy(row.obj)
     if converted.value is not None:
-        text = dumps_like(converted.value, row.raw)
-        if text is None:
-            return None, "the row is nested too deeply to rewrite"
-        return Fix("Convert the row to the legacy function format", Applicability.SAFE, (text,)), ""
-    split = tools_row_to_legacy(row.obj, split_parallel=True)
-    if split.value is not None:
-        text = dumps_like(split.value, row.raw)
-        if text is None:
-            return None, "the row is nested too deeply to rewrite"
-        # Parallel calls become consecutive single calls: the model learns another turn structure.
-        return Fix("Split parallel calls and convert the row to the legacy function format", Applicability.UNSAFE,
-                   (text,)), converted.problems[0][1]
-    return None, split.problems[0][1]
+        return conversion_fix(row.raw, converted, "Convert the row to the legacy function format")
+    # Parallel calls become consecutive single calls: the model learns another turn structure (unsafe).
+    fix, why = conversion_fix(row.raw, tools_row_to_legacy(row.obj, split_parallel=True),
+                              "Split parallel calls and convert the row to the legacy function format", unsafe=True)
+    return fix, converted.problems[0][1] if fix is not None else why
 
 
 @row_rule("TLT015", "tools-format", INFO, SOMETIMES, default=False)
