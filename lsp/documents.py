@@ -22,7 +22,7 @@ from ..lint.source import parse_row
 @dataclass(frozen=True, slots=True)
 class LineResult:
     violations: tuple[Violation, ...]  # placed on line 0: shifted to the line's number when used
-    facts: dict[str, Any]
+    facts: tuple[Any, ...]  # one per dataset rule, in the rule set's order (None: no fact)
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Document:
     path: str
     lines: list[str]
     version: int | None = None
-    cache: dict[tuple[bool, str], LineResult] = field(default_factory=dict)
+    cache: dict[Any, LineResult] = field(default_factory=dict)
     cache_identity: str = ""  # the settings the cached results were computed with
 
     @classmethod
@@ -59,49 +59,55 @@ class Document:
         self.lines[sl:el + 1] = (head + new_text + tail).split("\n")
 
 
-def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[tuple[bool, str], LineResult]
-               ) -> tuple[list[Violation], dict[tuple[bool, str], LineResult]]:
-    """All violations of a document, reusing cached line results; returns the pruned cache."""
+def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any, LineResult]
+               ) -> tuple[list[Violation], dict[Any, LineResult]]:
+    """All violations of a document, reusing cached line results; returns the cache to keep.
+
+    The cache is keyed by a line's text (the first line by `(True, text)`: only it may hold
+    a byte-order mark). Unchanged lines are the same string objects, so lookups do not
+    re-hash them, and each line's facts are a tuple: the columns come from one `zip`.
+    """
     ruleset = settings.ruleset_for(path)
     kind = settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
-    violations: list[Violation] = []
-    fresh: dict[tuple[bool, str], LineResult] = {}
+    codes = tuple(r.code for r in ruleset.dataset_rules)
+    get = cache.get
     results: list[LineResult] = []
+    append = results.append
     for index, text in enumerate(lines):
-        key = (index == 0, text)
-        result = fresh.get(key) or cache.get(key)
+        key = text if index else (True, text)
+        result = get(key)
         if result is None:
-            result = _check_line(text, index == 0, path, ruleset, kind)
-        fresh[key] = result
-        results.append(result)
+            result = cache[key] = _check_line(text, index == 0, path, ruleset, kind, codes)
+        append(result)
+    if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
+        cache = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
+    violations: list[Violation] = []
+    for number, result in enumerate(results, start=1):
         if result.violations:
-            number = index + 1
             violations.extend(_moved(v, number) for v in result.violations)
     facts = {}
-    for rule in ruleset.dataset_rules:
-        code = rule.code
-        numbers, values = [], []
-        for number, result in enumerate(results, start=1):
-            fact = result.facts.get(code)
-            if fact is not None:
-                numbers.append(number)
-                values.append(fact)
-        facts[code] = FactColumn.from_pairs(numbers, values)
+    columns = list(zip(*(r.facts for r in results))) if results else [() for _ in codes]
+    for code, column in zip(codes, columns):
+        if None in column:
+            kept = [(n, f) for n, f in enumerate(column, start=1) if f is not None]
+            facts[code] = FactColumn.from_pairs([n for n, _ in kept], [f for _, f in kept])
+        else:
+            facts[code] = FactColumn.from_pairs(range(1, len(column) + 1), column)
 
     def rows(wanted: set[int]) -> dict:
         return {n: parse_row(n, _chunk(lines[n - 1])) for n in wanted if 0 < n <= len(lines)}
 
     violations.extend(place_dataset(aggregate(facts, ruleset), path, ruleset, rows))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
-    return violations, fresh
+    return violations, cache
 
 
-def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:
+def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str, codes: tuple[str, ...]) -> LineResult:
     row = parse_row(1 if first else 2, _chunk(text))
     row.line = 0
     result = check_row(row, ruleset, kind)
     placed = tuple(place(row, rule, finding, path, ruleset) for rule, finding in result.findings)
-    return LineResult(placed, result.facts)
+    return LineResult(placed, tuple(result.facts.get(code) for code in codes))
 
 
 def _chunk(text: str) -> bytes:

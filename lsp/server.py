@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .documents import Document, lint_lines
 
 log = logging.getLogger("tunelint.lsp")
 FIX_ALL = "source.fixAll.tunelint"
+FREEZE_AFTER = 1000  # newly cached lines after which the cache is moved out of the collector's way
 SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
             Severity.INFO: types.DiagnosticSeverity.Information}
 # Client settings (initializationOptions / workspace configuration section "tunelint").
@@ -142,7 +144,12 @@ class TunelintServer(LanguageServer):
         current = self.documents.get(uri)
         if current is None or current.version != version:
             return  # the document changed (or closed) meanwhile: a newer lint will publish
+        grown = len(cache) - len(current.cache)
         current.cache = cache
+        if grown > FREEZE_AFTER:
+            # A big cold lint leaves tens of thousands of long-lived cached objects; keep the
+            # cycle collector from walking them on every later edit (refcounting still frees them).
+            gc.freeze()
         self.published[uri] = violations
         lines = current.lines
         diagnostics = [self.diagnostic(uri, lines, v) for v in violations]

@@ -186,18 +186,28 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
     ## Use instead
     Regenerate the old rows with the current definitions.
     """
+    # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
+    combos = Counter(fact for _, fact in facts)
     groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
-    first_line: dict[tuple[tuple[str, ...], int], int] = {}
-    for line, (names, fingerprint) in facts:
-        groups[names][fingerprint] += 1
-        first_line.setdefault((names, fingerprint), line)
-    for line, (names, fingerprint) in facts:
-        counts = groups[names]
+    for (names, fingerprint), count in combos.items():
+        groups[names][fingerprint] += count
+    odd = {}
+    for names, counts in groups.items():
         if len(counts) < 2:
             continue
-        reference, most = counts.most_common(1)[0]
-        if fingerprint == reference or counts[fingerprint] == most:
+        (reference, most), *others = counts.most_common()
+        odd.update({(names, fp): (reference, most) for fp, n in others if n != most})
+    if not odd:
+        return
+    first_line: dict[tuple[tuple[str, ...], int], int] = {}
+    for line, fact in facts:
+        first_line.setdefault(fact, line)
+    for line, fact in facts:
+        found = odd.get(fact)
+        if found is None:
             continue
+        names, _ = fact
+        reference, most = found
         shown = ", ".join(f"`{n}`" for n in names)
         ref_line = first_line[(names, reference)]
         yield DatasetFinding(line, f"`tools` differ from those of {most:,} rows declaring {shown} (e.g. line {ref_line})",
@@ -280,12 +290,21 @@ def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> 
     Add examples that call the neglected tools (and, where the right answer is no call
     at all, examples that say so), or drop tools the model should not learn.
     """
+    # (declared, called) tuples are interned and repeat: count the distinct ones at C speed.
+    combos = Counter(fact for _, fact in facts)
+    first_of: dict[Any, int] = {}
+    for line, fact in facts:
+        if fact not in first_of:
+            first_of[fact] = line
     counts: Counter = Counter()
     declared_first: dict[str, int] = {}
-    for line, (declared, called) in facts:
-        counts.update(called)
+    for (declared, called), n in combos.items():
+        for name in called:
+            counts[name] += n
+        line = first_of[(declared, called)]
         for name in declared:
-            declared_first.setdefault(name, line)
+            if line < declared_first.get(name, line + 1):
+                declared_first[name] = line
     total = sum(counts.values())
     if total >= options["min-calls"] and len(declared_first) > 1:
         name, most = counts.most_common(1)[0]
@@ -295,7 +314,7 @@ def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> 
             yield DatasetFinding(line, f"`{name}` takes {share:.0%} of the file's {total:,} calls "
                                        f"(more than {options['max-share']:.0%})", pointer="/tools", on_key=True)
     if total >= options["min-calls"]:
-        for name, line in declared_first.items():
+        for name, line in sorted(declared_first.items(), key=lambda item: item[1]):
             if name not in counts:
                 yield DatasetFinding(line, f"`{name}` is declared but never called in this file", pointer="/tools",
                                      on_key=True)
