@@ -175,6 +175,8 @@ def _survey(items: list[Any]) -> Survey:
                 if role == "tool":
                     tools = True
                     key = message.get("tool_call_id")
+                    if type(key) is not str:
+                        flow = True  # no usable id: it cannot answer a call (even one whose id is also missing)
                 else:
                     legacy = True
                     key = ("f", message.get("name"))

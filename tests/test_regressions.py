@@ -1,0 +1,13 @@
+"""Cases found by the property tests, kept as plain tests."""
+
+from helpers import lint
+
+
+def test_tool_message_without_id_is_reported_even_after_a_call_without_id():
+    # The survey once paired the result's missing id with the call's missing id and skipped the rule.
+    row = {"messages": [
+        {"role": "user", "content": "Weather?"},
+        {"role": "assistant", "tool_calls": [{"id": None, "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+        {"role": "tool", "content": "12"}], "tools": [{"type": "function", "function": {"name": "f"}}]}
+    found = {(v.name, v.message) for v in lint(row)}
+    assert ("orphan-tool-message", "tool message 2 has no `tool_call_id`") in found
