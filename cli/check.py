@@ -13,6 +13,7 @@ from ..lint.parallel import check_file_parallel, default_jobs
 from ..lint.files import discover
 from ..lint.model import FileReport, Severity, ToolError, Violation
 from ..lint.report import FORMATS, render, statistics, summary
+from ..lint.settings import KINDS
 from .common import fail, selection_options, settings_for
 from .main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, __version__
 from .progress import Progress
@@ -44,7 +45,7 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
     if validation and validation not in paths:
         paths = (*paths, validation)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
-                            exclude=exclude, model=model, kind=_kind(kind))
+                            exclude=exclude, model=model, kind=KINDS.get(kind))
     if any(code.startswith("TLK") for code in settings.enabled):
         from ..lint.tokens import model_facts
 
@@ -122,10 +123,6 @@ def exit_code(violations: list[Violation], strict: bool, exit_zero: bool) -> int
         return EXIT_CLEAN
     levels = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return EXIT_VIOLATIONS if any(v.severity in levels for v in violations) else EXIT_CLEAN
-
-
-def _kind(kind: str | None) -> str | None:
-    return {"sft": "chat"}.get(kind, kind) if kind else None
 
 
 def _size(path: Path) -> int:

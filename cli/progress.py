@@ -9,11 +9,9 @@ MIN_BYTES = 16 * 1024 * 1024  # smaller inputs finish before a bar would help
 
 
 class Progress:
-    def __init__(self, total: int, label: str = "checking", stream=None, force: bool | None = None,
-                 minimum: int = MIN_BYTES) -> None:
+    def __init__(self, total: int, label: str = "checking", stream=None, minimum: int = MIN_BYTES) -> None:
         self.stream = stream or sys.stderr
-        interactive = self.stream.isatty() if force is None else force
-        self.enabled = interactive and total >= minimum
+        self.enabled = self.stream.isatty() and total >= minimum
         self.total = max(total, 1)
         self.done = 0
         self.label = label

@@ -135,15 +135,16 @@ def _dataset_deletions(violations, ruleset: RuleSet, unsafe: bool) -> dict[int, 
             and not v.fix.lines and _allowed(v.fix, unsafe)}
 
 
-def _needs_dataset_pass(ruleset: RuleSet) -> bool:
-    return any(r.fix is not NEVER for r in ruleset.dataset_rules)
+def _needs_dataset_pass(ruleset: RuleSet, unsafe: bool) -> bool:
+    """Whether a selected dataset rule could fix something: only then is the file read twice."""
+    return any(r.fix is not NEVER and (unsafe or not r.unsafe_fix) for r in ruleset.dataset_rules)
 
 
 def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: bool = False,
                 keep_changes: bool = False, collect: bool = False) -> tuple[bytes, FixOutcome]:
     """Fix a whole buffer in memory (stdin, the language server's fix-all)."""
     ruleset = settings.ruleset_for(path)
-    deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset) else {}
+    deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset, unsafe) else {}
     outcome = FixOutcome()
     kind = settings.kind or detect_kind(rows_from_bytes(data))
     fixed = b"".join(fix_chunks(io.BytesIO(data), ruleset, unsafe=unsafe, kind=kind,
@@ -160,7 +161,7 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
     With `write=False` nothing is written (`--check`, `--diff`).
     """
     ruleset = settings.ruleset_for(path)
-    deletions = _dataset_deletions(check_file(path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset) else {}
+    deletions = _dataset_deletions(check_file(path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset, unsafe) else {}
     outcome = FixOutcome()
     # In place, a symlink's target is rewritten (renaming over the link would replace the link).
     target = output or path.resolve()

@@ -20,10 +20,6 @@ class Severity(str, Enum):
     WARNING = "warning"
     INFO = "info"
 
-    @property
-    def rank(self) -> int:
-        return {"error": 2, "warning": 1, "info": 0}[self.value]
-
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -118,10 +114,6 @@ class Violation:
     # (text, offset of text[0] in the line, whether the line goes on after it).
     snippet: tuple[str, int, bool] = ("", 0, False)
     end_line: int | None = None  # set when the span runs past the line (never for rows)
-
-    @property
-    def sort_key(self) -> tuple:
-        return (self.path, self.line, self.col, self.code)
 
     @property
     def fixable(self) -> bool:

@@ -54,6 +54,7 @@ class Rule:
     # Chat rules also run on the conversations inside other kinds of rows (a DPO pair's
     # input plus each output; an RFT row's messages) unless limited here.
     kinds: tuple[str, ...] = ("chat", "dpo", "rft")
+    unsafe_fix: bool = False  # dataset rules: their fix needs --unsafe-fixes (so a plain --fix can skip them)
 
     @property
     def family(self) -> str:
@@ -104,7 +105,8 @@ def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NE
 
 
 def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
-                 fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = ()):
+                 fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = (),
+                 unsafe_fix: bool = False):
     """Declare a dataset rule.
 
     `collect(row, options)` returns a small fact for a row (or None to keep nothing);
@@ -112,7 +114,8 @@ def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[
     """
 
     def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
-        _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func)))
+        _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func),
+                       unsafe_fix=unsafe_fix))
         return func
 
     return wrap

@@ -23,9 +23,9 @@ def rule_url(name: str) -> str:
     return DOCS_URL.format(name=name)
 
 
-def render(fmt: str, violations: list[Violation], *, version: str = "", show_fixes: bool = False) -> str:
+def render(fmt: str, violations: list[Violation], *, version: str = "") -> str:
     renderer: Callable[..., str] = {
-        "full": lambda v: render_full(v, show_fixes=show_fixes),
+        "full": render_full,
         "concise": render_concise,
         "json": render_json,
         "json-lines": render_json_lines,
@@ -63,7 +63,7 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in text)
 
 
-def render_full(violations: Iterable[Violation], *, show_fixes: bool = False) -> str:
+def render_full(violations: Iterable[Violation]) -> str:
     out: list[str] = []
     for v in violations:
         out.append(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{v.message}\n")

@@ -29,7 +29,7 @@ def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
     return row_fingerprint(row.obj, row.cache) if row.obj is not None else None
 
 
-@dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_digest, fix=ALWAYS)
+@dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_digest, fix=ALWAYS, unsafe_fix=True)
 def duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A row is the same training example as an earlier row.
 
