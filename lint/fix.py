@@ -54,6 +54,15 @@ def _chunks(lines: Iterable[str | bytes], eol: bytes) -> list[bytes]:
     return [line + b"\n" for line in encoded[:-1]] + encoded[-1:]
 
 
+def _fixed_rows(current: Row, fix: Fix) -> list[Row]:
+    """The rows a fix writes in place of `current`, parsed (unless the fix knows their values)."""
+    if fix.values is None or len(fix.values) != len(fix.lines):
+        return [parse_row(current.line, chunk) for chunk in _chunks(fix.lines, current.eol)]
+    eols = [current.eol or b"\n"] * (len(fix.lines) - 1) + [current.eol]
+    return [Row(current.line, line if isinstance(line, bytes) else line.encode("utf-8", errors="surrogatepass"), value, eol=eol)
+            for line, value, eol in zip(fix.lines, fix.values, eols)]
+
+
 def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
             outcome: FixOutcome) -> tuple[list[Row], list[list[tuple[Rule, Finding]]], bool]:
     """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays)."""
@@ -75,7 +84,7 @@ def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
             outcome.by_rule[rule.code] = outcome.by_rule.get(rule.code, 0) + 1
             if rule.code == BOM_RULE:
                 keep_bom = False
-            changed.extend(parse_row(current.line, chunk) for chunk in _chunks(fix.lines, current.eol))
+            changed.extend(_fixed_rows(current, fix))
         pending = changed
         if not pending:
             break

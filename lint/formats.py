@@ -207,4 +207,5 @@ def conversion_fix(raw: bytes, converted: Converted, title: str, unsafe: bool = 
     text = dumps_like(converted.value, raw)
     if text is None:
         return None, "the row is nested too deeply to rewrite"
-    return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE, (text,)), ""
+    # The written text parses back to exactly this value: the fix loop need not parse it again.
+    return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE, (text,), values=(converted.value,)), ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 
 class ToolError(Exception):
@@ -54,6 +55,8 @@ class Fix:
     title: str
     applicability: Applicability
     lines: tuple[str | bytes, ...]
+    # What `lines` parse to, when the fix already knows (it saves the fix loop a parse).
+    values: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
