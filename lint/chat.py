@@ -77,6 +77,7 @@ class Survey:
     flow_suspect: bool = False  # a result answers no pending call, or a call goes unanswered
     legacy_format: bool = False  # `function_call` or role `function` in the messages
     tools_format: bool = False  # `tool_calls` or role `tool` in the messages
+    last_assistant: int = -1  # position in `message_dicts` of the last assistant turn (-1: none)
 
 
 def survey(row: Row) -> Survey:
@@ -102,6 +103,7 @@ def _survey(items: list[Any]) -> Survey:
     pending: set[Any] = set()  # ids (or legacy names) of calls not answered yet
     non_dict = unknown = odd_roles = suspect = weights = results = parallel = malformed = flow = legacy = tools = False
     assistants = trained = 0
+    last = -1
     keys_ok, roles = MESSAGE_KEYS.issuperset, ROLES
     for i, message in enumerate(items):
         if type(message) is not dict:
@@ -121,6 +123,7 @@ def _survey(items: list[Any]) -> Survey:
                 flow = True  # calls left unanswered before this turn
             first_call = len(found)
             assistants += 1
+            last = len(dicts) - 1
             weight = message.get("weight")
             if not (weight == 0 and type(weight) is int):
                 trained += 1
@@ -191,7 +194,7 @@ def _survey(items: list[Any]) -> Survey:
         elif not (calls_here and (content is None or content is _MISSING)):
             suspect = True
     return Survey(dicts, found, non_dict, unknown, odd_roles, suspect, weights, assistants, trained, results,
-                  parallel, malformed, flow, legacy, tools)
+                  parallel, malformed, flow, legacy, tools, last)
 
 
 def message_dicts(row: Row) -> list[tuple[int, dict]]:

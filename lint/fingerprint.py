@@ -134,10 +134,32 @@ def target_of(message: dict) -> tuple[int, str, tuple[str, ...]]:
     calls = message.get("tool_calls") if type(message.get("tool_calls")) is list else []
     if type(message.get("function_call")) is dict:
         calls = [*calls, {"function": message["function_call"]}]
-    names = tuple(str(c["function"].get("name")) for c in calls if type(c) is dict and type(c.get("function")) is dict)
+    functions = [c["function"] for c in calls if type(c) is dict and type(c.get("function")) is dict]
+    names = tuple(str(f.get("name")) for f in functions)
     content = message.get("content")
-    value = [content if type(content) in (str, list) else None, [_call_text(c) for c in calls]]
-    return quick(value), ("calls" if calls else "text"), names
+    if type(content) is str:
+        said: Any = content
+    else:
+        said = canonical(content) if type(content) is list else None
+    # Calls without a function object still count (as empty) so that their number shows.
+    called = tuple(_call_key(c) for c in calls)
+    return hash((said, called)) & _MASK, ("calls" if calls else "text"), names
+
+
+def _call_key(call: Any) -> tuple[Any, Any]:
+    """(name, arguments) of a call; arguments as canonical JSON when they parse."""
+    function = call.get("function") if type(call) is dict else None
+    if type(function) is not dict:
+        return None, None
+    arguments = function.get("arguments")
+    if type(arguments) is str:
+        try:  # arguments compare as parsed JSON, not as their spelling
+            arguments = orjson.dumps(orjson.loads(arguments), option=_CANONICAL)
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
+            pass  # not JSON (or deeper than orjson writes): compared as written
+    else:
+        arguments = canonical(arguments)
+    return function.get("name"), arguments
 
 
 # --- per-row fingerprints shared by the dataset rules ------------------------------------------
@@ -161,13 +183,31 @@ def quick(value: Any) -> int:
     return hash(data) & _MASK if data is not None else digest(value)
 
 
+def messages_canonical(obj: dict, cache: dict) -> bytes | None:
+    """The canonical bytes of the row's `messages`, shared by the row and prompt fingerprints."""
+    found = cache.get("canon:messages", False)
+    if found is False:
+        found = cache["canon:messages"] = canonical(obj.get("messages"))
+    return found
+
+
 def row_fingerprint(obj: dict, cache: dict | None = None) -> int:
-    """Equal for rows that are the same parsed JSON (key order, spacing, escaping aside)."""
-    if cache is None:
-        return quick(obj)
+    """Equal for rows that are the same parsed JSON (key order, spacing, escaping aside).
+
+    Composed from the canonical messages, the `tools` fingerprint and the other keys, so
+    the dumps it needs are the ones the prompt fingerprint and `inconsistent-tools` share.
+    """
+    cache = {} if cache is None else cache
     found = cache.get("fp:row")
     if found is None:
-        found = cache["fp:row"] = quick(obj)
+        messages = messages_canonical(obj, cache) if "messages" in obj else None
+        rest = canonical({k: v for k, v in obj.items() if k != "messages" and k != "tools"}) if messages is not None else None
+        if rest is None:  # no messages, or too deep to write: the whole row at once
+            found = quick(obj)
+        else:
+            tools = value_fingerprint(obj, "tools", cache) if "tools" in obj else -1
+            found = hash((messages, tools, rest)) & _MASK
+        cache["fp:row"] = found
     return found
 
 
@@ -175,31 +215,41 @@ def value_fingerprint(obj: dict, key: str, cache: dict) -> int:
     name = "fp:" + key
     found = cache.get(name)
     if found is None:
-        found = cache[name] = quick(obj.get(key))
+        # The row rules' analysis of a `tools`/`functions` array carries its fingerprint,
+        # worked out once per distinct array: no dump of the array on every row.
+        toolset = cache.get("toolset:" + key)
+        found = toolset.fingerprint if toolset is not None and toolset.fingerprint is not None else None
+        if found is None:
+            found = quick(obj.get(key))
+        cache[name] = found
     return found
 
 
-# Two patterns with literal prefixes: the regex engine then skips ahead to each candidate.
-_CALL_ID = re.compile(rb'"id":"[^"\\]*(?:\\.[^"\\]*)*"')
-_RESULT_ID = re.compile(rb'"tool_call_id":"[^"\\]*(?:\\.[^"\\]*)*"')
+# The string value of every key ending in `id` (`"id"`, `"tool_call_id"`, a message id): one
+# pattern with a literal start, so the regex engine skips ahead to each candidate. In
+# canonical bytes an unescaped `id":"` cannot occur inside a string (its quotes would be
+# escaped), so only real keys match.
+_ID_VALUE = re.compile(rb'id":"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
-    """The messages before index `last` (call ids ignored) and the declared tools.
+    """The messages before index `last` (ids ignored) and the declared tools.
 
-    Ids are blanked in the canonical bytes in one pass: there an unescaped `"id":"..."`
-    cannot occur inside a string (its quotes would be escaped), so only real keys match.
+    The prompt's bytes are a prefix of the canonical messages: everything but the
+    canonical length of `messages[last:]`, so no second dump of the conversation.
     """
     messages = obj.get("messages")
-    data = canonical(messages[:last] if type(messages) is list else None)
+    data = messages_canonical(obj, cache) if type(messages) is list else None
     if data is None:
         return digest([[without_ids(m) if type(m) is dict else m for m in messages[:last]], obj.get("tools"), obj.get("functions")])
-    data = _RESULT_ID.sub(b'"tool_call_id":""', _CALL_ID.sub(b'"id":""', data))
+    data = data[:len(data) - len(canonical(messages[last:]))]
+    data = _ID_VALUE.sub(b'id":""', data)
     return hash((data, value_fingerprint(obj, "tools", cache), value_fingerprint(obj, "functions", cache))) & _MASK
 
 
 def system_fingerprint(message: dict) -> int:
-    return quick(message.get("content"))
+    content = message.get("content")
+    return hash(content) & _MASK if type(content) is str else quick(content)
 
 
 _interned: dict[tuple, tuple] = {}

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from .fingerprint import quick
 from .fastschema import certainly_valid_schema, compile_schema
 from .pointer import join_pointer
 
@@ -70,6 +71,7 @@ class ToolSet:
     functions: dict[str, FunctionDef] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # invalid-tool-definition
     strict_problems: list[tuple[str, str]] = field(default_factory=list)  # strict-schema-violation
+    fingerprint: int | None = None  # the array's `quick` fingerprint, worked out once for the dataset rules
 
     @property
     def names(self) -> set[str]:
@@ -91,6 +93,8 @@ def analyse(value: Any, legacy: bool) -> ToolSet:
         if len(_cache) >= _CACHE_LIMIT:
             _cache.clear()
         found = _cache[key] = _analyse(value, legacy)
+        if found is not EMPTY:
+            found.fingerprint = quick(value)
     return found
 
 

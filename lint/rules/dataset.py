@@ -101,13 +101,12 @@ def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, 
     obj = _chat(row)
     if obj is None:
         return None
-    dicts = message_dicts(row)
-    last = next((k for k in range(len(dicts) - 1, -1, -1) if dicts[k][1].get("role") == "assistant"), None)
-    if last is None:
+    found = survey(row)
+    if found.last_assistant < 0:
         return None
-    index = dicts[last][0]
+    index, message = found.message_dicts[found.last_assistant]
     prompt = prompt_fingerprint(obj, index, row.cache)
-    target, kind, names = target_of(dicts[last][1])
+    target, kind, names = target_of(message)
     return prompt, target, kind, intern_names(names)
 
 
