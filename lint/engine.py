@@ -101,11 +101,16 @@ def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet) -> list[tuple[Rule
     """Run the dataset rules over the facts of a whole file."""
     out: list[tuple[Rule, DatasetFinding]] = []
     for rule in ruleset.dataset_rules:
-        try:
-            out.extend((rule, f) for f in rule.func(facts.get(rule.code) or FactColumn(), ruleset.options[rule.code]))
-        except Exception as exc:
-            raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
+        out.extend((rule, f) for f in aggregate_rule(rule, facts.get(rule.code) or FactColumn(), ruleset))
     return out
+
+
+def aggregate_rule(rule: Rule, column: FactColumn, ruleset: RuleSet) -> list[DatasetFinding]:
+    """One dataset rule over its column of facts."""
+    try:
+        return list(rule.func(column, ruleset.options[rule.code]))
+    except Exception as exc:
+        raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
@@ -203,5 +208,5 @@ def check_paths(paths: Iterable[Path], settings: Settings,
     return report
 
 
-__all__ = ["check_bytes", "check_file", "check_paths", "check_row", "check_rows", "check_text", "aggregate",
+__all__ = ["check_bytes", "check_file", "check_paths", "check_row", "check_rows", "check_text", "aggregate", "aggregate_rule",
            "place", "place_dataset", "InternalError", "RowResult", "Related"]

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..lint.chat import detect_kind
-from ..lint.engine import aggregate, check_row, place, place_dataset
+from ..lint.engine import aggregate_rule, check_row, place, place_dataset
 from ..lint.facts import FactColumn
-from ..lint.model import Violation
+from ..lint.model import DatasetFinding, Violation
+from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
 from ..lint.source import parse_row
 
@@ -70,6 +71,9 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     ruleset = settings.ruleset_for(path)
     kind = settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
     codes = tuple(r.code for r in ruleset.dataset_rules)
+    if cache.get(_KIND, kind) != kind:
+        cache = {}  # the rows' kind changed (chat to DPO, ...): every line means something else now
+    cache[_KIND] = kind
     get = cache.get
     results: list[LineResult] = []
     append = results.append
@@ -80,26 +84,57 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
             result = cache[key] = _check_line(text, index == 0, path, ruleset, kind, codes)
         append(result)
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
-        cache = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
+        kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
+        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND) if key in cache})
+        cache = kept
     violations: list[Violation] = []
     for number, result in enumerate(results, start=1):
         if result.violations:
             violations.extend(_moved(v, number) for v in result.violations)
-    facts = {}
     columns = list(zip(*(r.facts for r in results))) if results else [() for _ in codes]
-    for code, column in zip(codes, columns):
-        if None in column:
-            kept = [(n, f) for n, f in enumerate(column, start=1) if f is not None]
-            facts[code] = FactColumn.from_pairs([n for n, _ in kept], [f for _, f in kept])
-        else:
-            facts[code] = FactColumn.from_pairs(range(1, len(column) + 1), column)
+    found = _aggregate(ruleset, columns, cache)
 
     def rows(wanted: set[int]) -> dict:
         return {n: parse_row(n, _chunk(lines[n - 1])) for n in wanted if 0 < n <= len(lines)}
 
-    violations.extend(place_dataset(aggregate(facts, ruleset), path, ruleset, rows))
+    violations.extend(place_dataset(found, path, ruleset, rows))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return violations, cache
+
+
+# The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).
+_AGGREGATES = ("aggregates",)  # the dataset rules' last columns and findings
+_KIND = ("kind",)  # the file kind the cached results were computed for
+
+
+def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict) -> list[tuple[Rule, DatasetFinding]]:
+    """The dataset rules' findings, each rule run again only when its facts changed.
+
+    A column holds one fact per line (None: none), so an equal column means the same
+    (line, fact) pairs. Most edits change one or two rules' facts (a row's fingerprint,
+    its prompt); the other rules keep their findings. Comparing a column is C-speed,
+    and mostly by identity, since unchanged lines keep their cached fact objects.
+    """
+    previous = cache.get(_AGGREGATES) or {}
+    kept: dict[str, tuple[tuple[Any, ...], list[DatasetFinding]]] = {}
+    found: list[tuple[Rule, DatasetFinding]] = []
+    for rule, column in zip(ruleset.dataset_rules, columns):
+        last = previous.get(rule.code)
+        if last is not None and last[0] == column:
+            findings = last[1]
+        else:
+            findings = aggregate_rule(rule, _fact_column(column), ruleset)
+        kept[rule.code] = (column, findings)
+        found.extend((rule, f) for f in findings)
+    cache[_AGGREGATES] = kept
+    return found
+
+
+def _fact_column(column: tuple[Any, ...]) -> FactColumn:
+    if None in column:
+        kept = [(n, f) for n, f in enumerate(column, start=1) if f is not None]
+        return FactColumn.from_pairs([n for n, _ in kept], [f for _, f in kept])
+    return FactColumn.from_pairs(range(1, len(column) + 1), column)
 
 
 def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str, codes: tuple[str, ...]) -> LineResult:

@@ -151,32 +151,76 @@ class TunelintServer(LanguageServer):
             # cycle collector from walking them on every later edit (refcounting still frees them).
             gc.freeze()
         self.published[uri] = violations
-        lines = current.lines
-        diagnostics = [self.diagnostic(uri, lines, v) for v in violations]
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+        self.publish(uri, version, [self.diagnostic_json(uri, current.lines, v) for v in violations])
 
-    def range_of(self, lines: list[str], line: int, start: int, end: int) -> types.Range:
-        """Engine columns (code points) to the client's position encoding."""
-        index = line - 1
-        text = lines[index] if 0 <= index < len(lines) else ""
-        encoding = self.workspace.position_codec.encoding
-        return types.Range(types.Position(index, client_units(text, start, encoding)),
-                           types.Position(index, client_units(text, end, encoding)))
+    def publish(self, uri: str, version: int | None, diagnostics: list[dict[str, Any]]) -> None:
+        """Send diagnostics already in their JSON shape.
+
+        pygls would build attrs objects and have cattrs take them apart again, which costs
+        tens of milliseconds for a few hundred diagnostics on every keystroke; a plain
+        message is written as it is (a test checks both shapes are the same JSON).
+        """
+        params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
+        if version is not None:
+            params["version"] = version
+        send = getattr(self.protocol, "_send_data", None)
+        if send is None:  # a pygls without it: the typed way
+            self.text_document_publish_diagnostics(self.protocol._converter.structure(params, types.PublishDiagnosticsParams))
+            return
+        send({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
 
     def diagnostic(self, uri: str, lines: list[str], v: Violation) -> types.Diagnostic:
-        related = [types.DiagnosticRelatedInformation(
-            location=types.Location(uri=uri if r.path is None else _uri_for(r.path, uri),
-                                    range=self.range_of(lines, r.line, 0, len(lines[r.line - 1]) if 0 < r.line <= len(lines) and r.path is None else 0)),
-            message=r.message) for r in v.related]
-        return types.Diagnostic(
-            range=self.range_of(lines, v.line, v.col, max(v.end_col, v.col)),
-            message=v.message,
-            severity=SEVERITY[v.severity],
-            code=v.code,
-            code_description=types.CodeDescription(href=rule_url(v.name)),
-            source="tunelint",
-            related_information=related or None,
-        )
+        """A violation as a typed diagnostic (code actions carry it)."""
+        return self.protocol._converter.structure(self.diagnostic_json(uri, lines, v), types.Diagnostic)
+
+    def diagnostic_json(self, uri: str, lines: list[str], v: Violation) -> dict[str, Any]:
+        return diagnostic_json(uri, lines, v, self.workspace.position_codec.encoding)
+
+
+def diagnostic_json(uri: str, lines: list[str], v: Violation, encoding: str) -> dict[str, Any]:
+    """A violation as the JSON of an LSP Diagnostic, columns in the client's `encoding`."""
+    found: dict[str, Any] = {
+        "range": _range_json(lines, v.line, v.col, max(v.end_col, v.col), encoding),
+        "message": v.message,
+        "severity": SEVERITY[v.severity].value,
+        "code": v.code,
+        "codeDescription": {"href": rule_url(v.name)},
+        "source": "tunelint",
+    }
+    if v.related:
+        found["relatedInformation"] = [_related_json(uri, lines, r, encoding) for r in v.related]
+    return found
+
+
+def _related_json(uri: str, lines: list[str], related, encoding: str) -> dict[str, Any]:
+    """Another place: a whole line of this document, or the start of a line elsewhere."""
+    if related.path is None:
+        end = len(lines[related.line - 1]) if 0 < related.line <= len(lines) else 0
+        return {"location": {"uri": uri, "range": _range_json(lines, related.line, 0, end, encoding)},
+                "message": related.message}
+    where = {"start": {"line": related.line - 1, "character": 0}, "end": {"line": related.line - 1, "character": 0}}
+    return {"location": {"uri": _uri_for(related.path, uri), "range": where}, "message": related.message}
+
+
+def _range_json(lines: list[str], line: int, start: int, end: int, encoding: str) -> dict[str, Any]:
+    """Engine columns (code points) on a 1-based line to an LSP range in the client's encoding."""
+    index = line - 1
+    text = lines[index] if 0 <= index < len(lines) else ""
+    return {"start": {"line": index, "character": client_units(text, start, encoding)},
+            "end": {"line": index, "character": client_units(text, end, encoding)}}
+
+
+def code_points(text: str, units: int, encoding: str) -> int:
+    """A column in the client's units back to code points, at C speed (inverse of `client_units`).
+
+    A position inside a character (half a surrogate pair, part of a UTF-8 sequence)
+    counts that character, as pygls does; past the end of the line is the end.
+    """
+    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
+        return min(units, len(text))
+    if encoding == types.PositionEncodingKind.Utf8:
+        return len(text.encode("utf-8", "surrogatepass")[:units].decode("utf-8", "replace"))
+    return len(text.encode("utf-16-le", "surrogatepass")[:2 * units].decode("utf-16-le", "surrogatepass"))
 
 
 def client_units(text: str, column: int, encoding: str) -> int:
@@ -266,16 +310,24 @@ def did_change(ls: TunelintServer, params: types.DidChangeTextDocumentParams) ->
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return
-    codec = ls.workspace.position_codec
+    encoding = ls.workspace.position_codec.encoding
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
-            start = codec.position_from_client_units(document.lines, change.range.start)
-            end = codec.position_from_client_units(document.lines, change.range.end)
-            document.replace((start.line, start.character), (end.line, end.character), change.text)
+            document.replace(_position(document.lines, change.range.start, encoding),
+                             _position(document.lines, change.range.end, encoding), change.text)
         else:
             document.lines = change.text.split("\n")
     document.version = params.text_document.version
     ls.schedule(document.uri, ls.debounce)
+
+
+def _position(lines: list[str], position: types.Position, encoding: str) -> tuple[int, int]:
+    """A client position as (line, code point column); past the last line is the end of the text."""
+    if not lines:
+        return 0, 0
+    if position.line >= len(lines):
+        return len(lines) - 1, len(lines[-1])
+    return position.line, code_points(lines[position.line], position.character, encoding)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -292,7 +344,7 @@ def did_close(ls: TunelintServer, params: types.DidCloseTextDocumentParams) -> N
     handle = ls.pending.pop(uri, None)
     if handle is not None:
         handle.cancel()
-    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    ls.publish(uri, None, [])
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,

@@ -130,9 +130,13 @@ def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, An
     ## Use instead
     Decide the right answer and make every copy of the prompt teach it.
     """
+    facts = list(facts)
+    counts = Counter(fact[0] for _, fact in facts)  # most prompts occur once: look only at the rest
     first_by_prompt: dict[int, tuple[int, int, str, tuple[str, ...]]] = {}
     answers: dict[int, set[int]] = defaultdict(set)
     for line, (prompt, target, kind, names) in facts:
+        if counts[prompt] < 2:
+            continue
         known = first_by_prompt.get(prompt)
         if known is None:
             first_by_prompt[prompt] = (line, target, kind, names)

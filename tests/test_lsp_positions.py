@@ -1,0 +1,72 @@
+"""The server's own position arithmetic, checked against pygls' and lsprotocol's.
+
+The server converts positions and builds diagnostics' JSON itself (pygls' versions walk
+characters and build attrs objects, too slow on big documents); these tests hold them
+to the libraries' results.
+"""
+
+import pytest
+from lsprotocol import converters, types
+from pygls.workspace.position_codec import PositionCodec
+
+from tunelint.lint.model import Related, Severity, Violation
+from tunelint.lsp.server import client_units, code_points, diagnostic_json
+
+ENCODINGS = [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf32]
+# Lines a dataset really holds: accents (two UTF-8 bytes), CJK (three), emoji (four, and
+# a surrogate pair in UTF-16), and plain ASCII.
+LINES = ['{"content": "Zürich 🌦 東京, ok"}', "plain ascii", "🌦🌦", "é", ""]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("line", LINES)
+def test_client_positions_map_back_like_pygls(encoding, line):
+    codec = PositionCodec(encoding)
+    for column in range(len(line) + 1):
+        units = client_units(line, column, encoding)
+        assert units == codec.client_num_units(line[:column])
+        assert code_points(line, units, encoding) == column
+        ours = code_points(line, units, encoding)
+        theirs = codec.position_from_client_units([line], types.Position(0, units)).character
+        assert ours == theirs
+
+
+def test_a_position_inside_a_character_counts_the_character():
+    # UTF-16 unit 1 is between the halves of the emoji; UTF-8 byte 2 is inside it.
+    assert code_points("🌦x", 1, types.PositionEncodingKind.Utf16) == 1
+    assert code_points("🌦x", 2, types.PositionEncodingKind.Utf8) == 1
+    assert code_points("ab", 99, types.PositionEncodingKind.Utf16) == 2  # past the end: the end
+
+
+def violation(**changes):
+    base = dict(code="TLD001", name="duplicate-row", severity=Severity.WARNING, message="row duplicates line 1",
+                path="/d/train.jsonl", line=2, col=13, end_col=20, pointer="", fix=None,
+                related=(Related(1, "first copy"),), snippet=("", 0, False))
+    base.update(changes)
+    return Violation(**base)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_diagnostic_json_is_what_lsprotocol_writes(encoding):
+    lines = ['{"content": "Zürich 🌦"}', '{"content": "Zürich 🌦 again"}']
+    v = violation(related=(Related(1, "first copy"), Related(4, "in the other file", path="/d/valid.jsonl")))
+    units = lambda text, col: client_units(text, col, encoding)  # noqa: E731
+    expected = types.Diagnostic(
+        range=types.Range(types.Position(1, units(lines[1], 13)), types.Position(1, units(lines[1], 20))),
+        message="row duplicates line 1", severity=types.DiagnosticSeverity.Warning, code="TLD001",
+        code_description=types.CodeDescription(href=diagnostic_json("u", lines, v, encoding)["codeDescription"]["href"]),
+        source="tunelint",
+        related_information=[
+            types.DiagnosticRelatedInformation(types.Location("file:///d/train.jsonl", types.Range(
+                types.Position(0, 0), types.Position(0, units(lines[0], len(lines[0]))))), "first copy"),
+            types.DiagnosticRelatedInformation(types.Location("file:///d/valid.jsonl", types.Range(
+                types.Position(3, 0), types.Position(3, 0))), "in the other file"),
+        ])
+    assert diagnostic_json("file:///d/train.jsonl", lines, v, encoding) == converters.get_converter().unstructure(expected)
+
+
+def test_a_diagnostic_without_related_places_has_no_related_key():
+    found = diagnostic_json("file:///d/t.jsonl", ["{}"], violation(related=(), line=1, col=0, end_col=2),
+                            types.PositionEncodingKind.Utf16)
+    assert "relatedInformation" not in found
+    assert found["severity"] == types.DiagnosticSeverity.Warning.value
