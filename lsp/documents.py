@@ -74,23 +74,19 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     if cache.get(_KIND, kind) != kind:
         cache = {}  # the rows' kind changed (chat to DPO, ...): every line means something else now
     cache[_KIND] = kind
-    get = cache.get
-    results: list[LineResult] = []
-    append = results.append
-    for index, text in enumerate(lines):
-        key = text if index else (True, text)
-        result = get(key)
-        if result is None:
-            result = cache[key] = _check_line(text, index == 0, path, ruleset, kind, codes)
-        append(result)
+    # Comprehensions rather than one loop: on an edit nearly every line is a cache hit.
+    results: list[LineResult | None] = [cache.get((True, lines[0]))] if lines else []
+    results += map(cache.get, lines[1:])
+    for index in [n for n, result in enumerate(results) if result is None]:
+        text = lines[index]
+        results[index] = cache[text if index else (True, text)] = _check_line(text, index == 0, path, ruleset, kind, codes)
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
         kept.update({key: cache[key] for key in (_AGGREGATES, _KIND) if key in cache})
         cache = kept
     violations: list[Violation] = []
-    for number, result in enumerate(results, start=1):
-        if result.violations:
-            violations.extend(_moved(v, number) for v in result.violations)
+    for number in [n for n, result in enumerate(results, start=1) if result.violations]:
+        violations.extend(_moved(v, number) for v in results[number - 1].violations)
     columns = list(zip(*(r.facts for r in results))) if results else [() for _ in codes]
     found = _aggregate(ruleset, columns, cache)
 

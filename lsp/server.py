@@ -134,6 +134,7 @@ class TunelintServer(LanguageServer):
         if document.cache_identity != identity:
             # Cached line results hold the findings of the rules as they were configured.
             document.cache, document.cache_identity = {}, identity
+        cached = len(document.cache)  # lint_lines fills this dict in place: count before
         loop = asyncio.get_running_loop()
         try:
             violations, cache = await loop.run_in_executor(None, lint_lines, rows, document.path, settings, document.cache)
@@ -144,9 +145,8 @@ class TunelintServer(LanguageServer):
         current = self.documents.get(uri)
         if current is None or current.version != version:
             return  # the document changed (or closed) meanwhile: a newer lint will publish
-        grown = len(cache) - len(current.cache)
         current.cache = cache
-        if grown > FREEZE_AFTER:
+        if len(cache) - cached > FREEZE_AFTER:
             # A big cold lint leaves tens of thousands of long-lived cached objects; keep the
             # cycle collector from walking them on every later edit (refcounting still frees them).
             gc.freeze()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
+from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from ..chat import calls, message_dicts, row_kind, survey
@@ -130,13 +132,16 @@ def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, An
     ## Use instead
     Decide the right answer and make every copy of the prompt teach it.
     """
-    facts = list(facts)
-    counts = Counter(fact[0] for _, fact in facts)  # most prompts occur once: look only at the rest
+    # Most prompts occur once: count them at C speed and walk only the rows whose prompt repeats.
+    pairs = list(facts)
+    prompts = [fact[0] for fact in map(itemgetter(1), pairs)]
+    counts = Counter(prompts)
+    if len(counts) == len(prompts):
+        return
+    repeated = {prompt for prompt, n in counts.items() if n > 1}
     first_by_prompt: dict[int, tuple[int, int, str, tuple[str, ...]]] = {}
     answers: dict[int, set[int]] = defaultdict(set)
-    for line, (prompt, target, kind, names) in facts:
-        if counts[prompt] < 2:
-            continue
+    for line, (prompt, target, kind, names) in compress(pairs, map(repeated.__contains__, prompts)):
         known = first_by_prompt.get(prompt)
         if known is None:
             first_by_prompt[prompt] = (line, target, kind, names)
