@@ -117,7 +117,8 @@ def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, An
     """Rows with the same prompt teach different answers.
 
     The prompt is everything before the last assistant turn (system and user turns,
-    earlier turns, tool results) plus the declared tools; call ids are ignored. The answer
+    earlier turns, tool results) plus the declared tools; ids are ignored (call ids,
+    `tool_call_id`, and any other key ending in `id`, such as a message id). The answer
     is that last assistant turn: its text, or its calls (names and parsed arguments).
 
     ## Why is this bad?
