@@ -21,7 +21,7 @@ from .engine import check_bytes, check_file, check_row, file_kind, place
 from .model import Applicability, Finding, Fix, NEVER, Violation
 from .registry import Rule
 from .settings import RuleSet, Settings
-from .source import BOM, Row, parse_row, rows_from_bytes, rows_from_lines
+from .source import BOM, Row, parse_row, rows_from_bytes, rows_from_lines, split_terminator
 
 MAX_PASSES = 8
 BOM_RULE = "TLJ004"
@@ -56,11 +56,11 @@ def _chunks(lines: Iterable[str | bytes], eol: bytes) -> list[bytes]:
 
 def _fixed_rows(current: Row, fix: Fix) -> list[Row]:
     """The rows a fix writes in place of `current`, parsed (unless the fix knows their values)."""
-    if fix.values is None or len(fix.values) != len(fix.lines):
-        return [parse_row(current.line, chunk) for chunk in _chunks(fix.lines, current.eol)]
-    eols = [current.eol or b"\n"] * (len(fix.lines) - 1) + [current.eol]
-    return [Row(current.line, line if isinstance(line, bytes) else line.encode("utf-8", errors="surrogatepass"), value, eol=eol)
-            for line, value, eol in zip(fix.lines, fix.values, eols)]
+    chunks = _chunks(fix.lines, current.eol)
+    if fix.values is None or len(fix.values) != len(chunks):
+        return [parse_row(current.line, chunk) for chunk in chunks]
+    return [Row(current.line, raw, value, eol=eol)
+            for (raw, eol), value in zip(map(split_terminator, chunks), fix.values)]
 
 
 def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
