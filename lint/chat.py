@@ -162,11 +162,11 @@ def _survey(items: list[Any]) -> Survey:
                     malformed = True
             for call in found[first_call:]:
                 key = ("f", call.name) if call.index is None else call.id
-                if key in pending:
-                    flow = True  # a second call under one key: let the rules look
                 try:
+                    if key in pending:
+                        flow = True  # a second call under one key: let the rules look
                     pending.add(key)
-                except TypeError:  # an unhashable id (a list): the rules report it
+                except TypeError:  # an unhashable id or name (a list, an object): the rules report it
                     flow = True
         else:
             if "tool_calls" in message:

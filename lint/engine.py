@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .chat import detect_kind, row_kind
-from .facts import FactColumn
+from .facts import FactColumn, FactTable
 from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolError, Violation
 from .pointer import locate
 from .preference import inside
@@ -34,14 +34,13 @@ class RowResult:
     """What the rules found in one row, kept independent of the row's line number."""
 
     findings: list[tuple[Rule, Finding]] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)  # dataset rule code -> fact
+    facts: tuple[Any, ...] = ()  # one fact per dataset rule, in the ruleset's order (None: none)
 
 
 def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
     """Run the row rules on one row and collect its facts for the dataset rules."""
     result = RowResult()
     found = result.findings
-    options = ruleset.options
     try:
         is_object = row.obj is not None
         if not is_object or row.bom:
@@ -59,10 +58,7 @@ def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
                         found.extend(inside(row, lambda conversation: _run(conversation, chat, [])))
                     else:
                         _run(row, chat, found)
-        for rule in ruleset.dataset_rules:
-            fact = rule.collect(row, options[rule.code])
-            if fact is not None:
-                result.facts[rule.code] = fact
+        result.facts = tuple([collect(row, opts) for collect, opts in ruleset.collectors])
     except ToolError:
         raise
     except Exception as exc:  # a rule's bug must not become a traceback in the user's face
@@ -133,7 +129,7 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
                read_lines: Callable[[set[int]], dict[int, Row]], kind: str = "chat",
                on_row: Callable[[Row], None] | None = None) -> FileReport:
     report = FileReport(path)
-    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
+    table = FactTable(r.code for r in ruleset.dataset_rules)
     violations = report.violations
     count = 0
     for row in rows:
@@ -141,12 +137,11 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
         result = check_row(row, ruleset, kind)
         for rule, finding in result.findings:
             violations.append(place(row, rule, finding, path, ruleset))
-        for code, fact in result.facts.items():
-            facts[code].append(row.line, fact)
+        table.add(row.line, result.facts)
         if on_row is not None:
             on_row(row)
     report.rows = count
-    violations.extend(place_dataset(aggregate(facts, ruleset), path, ruleset, read_lines))
+    violations.extend(place_dataset(aggregate(table.flush(), ruleset), path, ruleset, read_lines))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report
 

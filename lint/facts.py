@@ -4,12 +4,16 @@ A list of (line, fact) tuples costs about 100 bytes a row before the fact itself
 column keeps line numbers in an array (8 bytes a row) and, while every fact is a 64-bit
 fingerprint, the facts in another; other facts stay Python objects. Iterating gives
 (line, fact) pairs, which is all a dataset rule sees.
+
+While a file is read, a `FactTable` takes each row's facts as one tuple (one append a
+row, not one per rule) and moves them into the columns a batch at a time.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress
 from typing import Any
 
 _U64 = 1 << 64
@@ -43,6 +47,20 @@ class FactColumn:
             self.values = values = list(values)  # a fact of another kind: keep objects from now on
         values.append(fact)
 
+    def extend_pairs(self, lines: Sequence[int], facts: Sequence[Any]) -> None:
+        """Append facts with their lines; a None fact means the row keeps none."""
+        if None in facts:
+            kept = [fact is not None for fact in facts]
+            lines, facts = list(compress(lines, kept)), list(compress(facts, kept))
+        self.lines.extend(lines)
+        if type(self.values) is array:
+            try:
+                self.values.extend(array("Q", facts))  # built apart first: a failed extend would leave half of it
+                return
+            except (TypeError, OverflowError):
+                self.values = list(self.values)
+        self.values.extend(facts)
+
     def extend_shifted(self, other: FactColumn, offset: int) -> None:
         """Append another range's column, its lines moved down by `offset` (C-speed loops)."""
         self.lines.extend(map(offset.__add__, other.lines))
@@ -64,3 +82,34 @@ class FactColumn:
 
     def __getitem__(self, index: int) -> tuple[int, Any]:
         return self.lines[index], self.values[index]
+
+
+class FactTable:
+    """The facts of every dataset rule for a file being read, one tuple per row.
+
+    `add` costs one append a row; every `BATCH` rows the tuples are transposed into the
+    rules' columns (C-speed `zip`), so the table holds at most a batch of tuples.
+    """
+
+    BATCH = 4096
+    __slots__ = ("columns", "_lines", "_rows")
+
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.columns = {code: FactColumn() for code in codes}
+        self._lines: list[int] = []
+        self._rows: list[tuple[Any, ...]] = []
+
+    def add(self, line: int, facts: tuple[Any, ...]) -> None:
+        """One row's facts, in the order of the codes the table was made with."""
+        self._lines.append(line)
+        self._rows.append(facts)
+        if len(self._rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> dict[str, FactColumn]:
+        """Move the pending rows into the columns, and return the columns."""
+        if self._rows:
+            for column, facts in zip(self.columns.values(), zip(*self._rows)):
+                column.extend_pairs(self._lines, facts)
+            self._lines, self._rows = [], []
+        return self.columns

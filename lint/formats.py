@@ -98,7 +98,9 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
             tool_calls = message["tool_calls"]
             if type(tool_calls) is not list or any(type(c) is not dict or type(c.get("function")) is not dict for c in tool_calls):
                 return Converted(None, [(at + "/tool_calls", "`tool_calls` holds entries that are not function calls")])
-            for c in tool_calls:
+            for j, c in enumerate(tool_calls):
+                if type(c.get("id")) in (dict, list):
+                    return Converted(None, [(join_pointer("messages", index, "tool_calls", j, "id"), "call id is not a string")])
                 names[c.get("id")] = c["function"].get("name")
             if len(tool_calls) > 1:
                 if not split_parallel:
@@ -111,7 +113,7 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
                 new_messages.append({k: v for k, v in message.items() if k != "tool_calls"})
         elif message.get("role") == "tool":
             ident = message.get("tool_call_id")
-            if ident not in names:
+            if type(ident) in (dict, list) or ident not in names:
                 return Converted(None, [(at, "tool result answers no earlier call")])
             new_messages.append(_tool_to_function(message, names[ident]))
         else:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import aggregate, check_file, check_row, file_kind, place, place_dataset, _lines_from_file
-from .facts import FactColumn
+from .facts import FactColumn, FactTable
 from .model import FileReport, Violation
 from .settings import Settings
 from .source import parse_row
@@ -68,7 +68,7 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
     ruleset = settings.ruleset_for(path)
     kind = _job["kind"]
     violations: list[Violation] = []
-    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
+    table = FactTable(r.code for r in ruleset.dataset_rules)
     local = 0
     for chunk in read_range(path, start, end):
         local += 1
@@ -78,9 +78,8 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
         result = check_row(row, ruleset, kind)
         for rule, finding in result.findings:
             violations.append(place(row, rule, finding, _job["display"], ruleset))
-        for code, fact in result.facts.items():
-            facts[code].append(local, fact)
-    return start, local, violations, facts
+        table.add(local, result.facts)
+    return start, local, violations, table.flush()
 
 
 def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str | None = None,

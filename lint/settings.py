@@ -26,6 +26,10 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
 
+def _no_fact(row: Any, options: Any) -> None:
+    return None
+
+
 @dataclass(frozen=True, eq=False)
 class RuleSet:
     """The rules that apply to one file, with their effective severity and options."""
@@ -43,6 +47,11 @@ class RuleSet:
     def bound(self, group: tuple[Rule, ...]) -> tuple[tuple[Rule, Any, dict[str, Any]], ...]:
         """(rule, function, options) triples, so the hot loop does no lookups."""
         return tuple((rule, rule.func, self.options[rule.code]) for rule in group)
+
+    @cached_property
+    def collectors(self) -> tuple[tuple[Any, dict[str, Any]], ...]:
+        """(collect, options) of each dataset rule, in `dataset_rules` order."""
+        return tuple((rule.collect or _no_fact, self.options[rule.code]) for rule in self.dataset_rules)
 
     @cached_property
     def bound_line(self):

@@ -70,7 +70,6 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     """
     ruleset = settings.ruleset_for(path)
     kind = settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
-    codes = tuple(r.code for r in ruleset.dataset_rules)
     if cache.get(_KIND, kind) != kind:
         cache = {}  # the rows' kind changed (chat to DPO, ...): every line means something else now
     cache[_KIND] = kind
@@ -79,7 +78,7 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     results += map(cache.get, lines[1:])
     for index in [n for n, result in enumerate(results) if result is None]:
         text = lines[index]
-        results[index] = cache[text if index else (True, text)] = _check_line(text, index == 0, path, ruleset, kind, codes)
+        results[index] = cache[text if index else (True, text)] = _check_line(text, index == 0, path, ruleset, kind)
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
         kept.update({key: cache[key] for key in (_AGGREGATES, _KIND) if key in cache})
@@ -87,7 +86,7 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     violations: list[Violation] = []
     for number in [n for n, result in enumerate(results, start=1) if result.violations]:
         violations.extend(_moved(v, number) for v in results[number - 1].violations)
-    columns = list(zip(*(r.facts for r in results))) if results else [() for _ in codes]
+    columns = list(zip(*(r.facts for r in results))) if results else [() for _ in ruleset.dataset_rules]
     found = _aggregate(ruleset, columns, cache)
 
     def rows(wanted: set[int]) -> dict:
@@ -133,12 +132,12 @@ def _fact_column(column: tuple[Any, ...]) -> FactColumn:
     return FactColumn.from_pairs(range(1, len(column) + 1), column)
 
 
-def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str, codes: tuple[str, ...]) -> LineResult:
+def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:
     row = parse_row(1 if first else 2, _chunk(text))
     row.line = 0
     result = check_row(row, ruleset, kind)
     placed = tuple(place(row, rule, finding, path, ruleset) for rule, finding in result.findings)
-    return LineResult(placed, tuple(result.facts.get(code) for code in codes))
+    return LineResult(placed, result.facts)
 
 
 def _chunk(text: str) -> bytes:

@@ -87,6 +87,20 @@ def test_tools_to_legacy_drops_only_the_ids():
     assert problems == [] and json.loads(back) == LEGACY
 
 
+
+def test_an_object_as_a_call_id_is_reported_not_converted():
+    # An id that is an object (a paste gone wrong) cannot pair a result with its call:
+    # the row is left as it is and the id is named, where it once crashed the conversion.
+    row = {"messages": [{"role": "user", "content": "Rome?"},
+                        {"role": "assistant", "tool_calls": [{"id": {"x": 1}, "type": "function",
+                                                              "function": {"name": "get_weather", "arguments": "{}"}}]},
+                        {"role": "tool", "tool_call_id": {"x": 1}, "content": "20"}],
+           "tools": [{"type": "function", "function": WEATHER_FN}]}
+    data = (json.dumps(row) + "\n").encode()
+    out, problems = convert(data, target="legacy")
+    assert out == data
+    assert [(p.code, p.message.split("; ")[-1]) for p in problems] == [("TLT015", "call id is not a string")]
+
 PARALLEL = {"messages": [
     {"role": "user", "content": "Oslo and Rome?"},
     {"role": "assistant", "content": "Checking both.", "tool_calls": [

@@ -11,3 +11,14 @@ def test_tool_message_without_id_is_reported_even_after_a_call_without_id():
         {"role": "tool", "content": "12"}], "tools": [{"type": "function", "function": {"name": "f"}}]}
     found = {(v.name, v.message) for v in lint(row)}
     assert ("orphan-tool-message", "tool message 2 has no `tool_call_id`") in found
+
+
+def test_a_call_id_that_is_an_object_is_reported_not_a_crash():
+    # Found by the language server's random-edit test: an object as a call's id (a paste
+    # landed inside it) raised "unhashable type: 'dict'" in the survey of the messages.
+    row = {"messages": [
+        {"role": "user", "content": "Weather in Rome?"},
+        {"role": "assistant", "tool_calls": [{"id": {"messages": []}, "function": {"name": "f", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "12"}], "tools": [{"type": "function", "function": {"name": "f"}}]}
+    found = {v.name for v in lint(row)}
+    assert "malformed-tool-call" in found
