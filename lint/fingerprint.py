@@ -131,6 +131,10 @@ def without_ids(message: dict) -> dict:
 
 def target_of(message: dict) -> tuple[int, str, tuple[str, ...]]:
     """(fingerprint, kind, called names) of an assistant turn, as the model learns it."""
+    if "tool_calls" not in message and "function_call" not in message:  # a plain answer, the usual target
+        content = message.get("content")
+        if type(content) is str:
+            return hash((content, ())) & _MASK, "text", ()
     calls = message.get("tool_calls") if type(message.get("tool_calls")) is list else []
     if type(message.get("function_call")) is dict:
         calls = [*calls, {"function": message["function_call"]}]
@@ -201,7 +205,12 @@ def row_fingerprint(obj: dict, cache: dict | None = None) -> int:
     found = cache.get("fp:row")
     if found is None:
         messages = messages_canonical(obj, cache) if "messages" in obj else None
-        rest = canonical({k: v for k, v in obj.items() if k != "messages" and k != "tools"}) if messages is not None else None
+        if messages is None:
+            rest = None
+        elif len(obj) == 1 + ("tools" in obj):
+            rest = b"{}"  # the common row: nothing but `messages` (and `tools`)
+        else:
+            rest = canonical({k: v for k, v in obj.items() if k != "messages" and k != "tools"})
         if rest is None:  # no messages, or too deep to write: the whole row at once
             found = quick(obj)
         else:

@@ -274,9 +274,9 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
     if obj is None:
         return None
     key = "tools" if type(obj.get("tools")) is list else "functions"
-    declared = declared_names(obj, key, row.cache)[0]
-    called = tuple(c.name for c in calls(row) if type(c.name) is str)
-    return (intern_names(declared), intern_names(called)) if declared or called else None
+    declared = declared_names(obj, key, row.cache)[0]  # interned already
+    called = intern_names(tuple([c.name for c in calls(row) if type(c.name) is str]))
+    return (declared, called) if declared or called else None
 
 
 @dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, options=(
@@ -363,10 +363,16 @@ def train_validation_overlap(facts: list[tuple[int, Any]], options: Mapping[str,
 def _system_prompt(row: Row, options: Mapping[str, Any]) -> int | None:
     if _chat(row) is None:
         return None
-    for _, message in message_dicts(row):
-        if message.get("role") in ("system", "developer"):
+    dicts = message_dicts(row)
+    if dicts and dicts[0][1].get("role") in _SYSTEM_ROLES:  # where it nearly always is
+        return system_fingerprint(dicts[0][1])
+    for _, message in dicts:
+        if message.get("role") in _SYSTEM_ROLES:
             return system_fingerprint(message)
     return 0  # no system prompt: breaks the "one persona" pattern
+
+
+_SYSTEM_ROLES = frozenset(("system", "developer"))
 
 
 @dataset_rule("TLD007", "single-system-prompt", INFO, collect=_system_prompt, options=(
