@@ -80,6 +80,22 @@ def test_text_answer_against_a_call_and_different_texts():
     assert found(jsonl(ROW, other), "TLD003")[0][2] == "same prompt as line 1 but a different answer"
 
 
+
+def test_the_prompt_is_the_same_whatever_shape_the_answer_has():
+    # The prompt ends where the last assistant turn starts. A plain-text answer and an
+    # answer in content parts are found by different means; each pair below has the same
+    # prompt (earlier turns, calls with other ids, a tool result) and must be reported.
+    earlier = [[], [user("Hi"), assistant("Hello!")],
+               [calls_turn(call("call_x", "book_table", {"guests": 4})),
+                {"role": "tool", "tool_call_id": "call_x", "content": "{\"ok\": true}"}]]
+    for before in earlier:
+        other_ids = json.loads(json.dumps(before).replace("call_x", "call_y"))
+        plain = {"messages": [*before, user("Book for 4"), assistant("Booked.")], "tools": [BOOK]}
+        parts = {"messages": [*other_ids, user("Book for 4"),
+                              {"role": "assistant", "content": [{"type": "text", "text": "No table."}]}], "tools": [BOOK]}
+        assert [f[1] for f in found(jsonl(plain, parts), "TLD003")] == ["contradictory-answers"], before
+        assert [f[1] for f in found(jsonl(parts, plain), "TLD003")] == ["contradictory-answers"], before
+
 def test_same_answer_or_different_tools_is_no_contradiction():
     assert found(jsonl(booking("c1", "20:00"), booking("c2", "20:00")), "TLD003") == []
     other_tools = booking("c2", "8pm")
