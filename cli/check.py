@@ -71,7 +71,7 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
                 from ..lint.fix import fix_file
 
                 try:
-                    outcome = fix_file(path, settings, unsafe=unsafe_fixes)
+                    outcome = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs or default_jobs())
                     fixed_total += outcome.fixes
                 except OSError as exc:
                     reports.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))

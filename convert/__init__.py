@@ -38,15 +38,16 @@ class Conversion:
 
 def convert_file(path: Path, settings: Settings, target: str = "tools", *, split_parallel: bool = False,
                  output: Path | None = None, write: bool = True, keep_changes: bool = False,
-                 on_chunk=None, display: str | None = None) -> Conversion:
+                 on_chunk=None, display: str | None = None, jobs: int = 1) -> Conversion:
     """Convert one file, atomically, to `output` (default: in place); `write=False` only looks.
+    A large file is converted on `jobs` cores.
 
     What is still flagged after the fixes is what could not be converted: those rows are
     left as they were and returned as problems, placed at their line in the output.
     """
     outcome = fix_file(path, conversion_settings(settings, target), unsafe=split_parallel, output=output,
                        write=write, keep_changes=keep_changes, collect=True, on_chunk=on_chunk,
-                       display=display or str(output or path))
+                       display=display or str(output or path), jobs=jobs)
     return Conversion(display or str(path), outcome, outcome.remaining)
 
 

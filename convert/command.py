@@ -13,6 +13,7 @@ from ..cli.common import fail, settings_for
 from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
 from ..lint.files import discover
+from ..lint.parallel import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
 
@@ -29,7 +30,9 @@ from . import Conversion, convert_bytes, convert_file
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
-def convert(paths, target, output, in_place, check_only, show_diff, split_parallel, force_exclude, config, no_progress) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
+def convert(paths, target, output, in_place, check_only, show_diff, split_parallel, force_exclude, config, no_progress,
+            jobs) -> None:
     """Convert datasets between the legacy function format and the `tools` format.
 
     Rows that need no change stay byte for byte as they were; converted rows keep their
@@ -79,7 +82,7 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
                 conversion = convert_file(
                     path, settings, target, split_parallel=split_parallel,
                     output=Path(output) if output else None, write=not (check_only or show_diff),
-                    keep_changes=show_diff, on_chunk=progress.advance, display=str(path))
+                    keep_changes=show_diff, on_chunk=progress.advance, display=str(path), jobs=jobs or default_jobs())
         except OSError as exc:
             progress.close()
             fail(f"cannot convert {path}: {exc.strerror or exc}")

@@ -30,6 +30,7 @@ BOM_RULE = "TLJ004"
 @dataclass
 class FixOutcome:
     rows: int = 0
+    rows_written: int = 0  # lines in the output (a fix may write several rows, or none)
     rows_changed: int = 0
     fixes: int = 0
     by_rule: dict[str, int] = field(default_factory=dict)
@@ -96,15 +97,16 @@ def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
 
 def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = False, kind: str = "chat",
                deletions: dict[int, str] | None = None, outcome: FixOutcome | None = None,
-               keep_changes: bool = False, path: str | None = None) -> Iterator[bytes]:
+               keep_changes: bool = False, path: str | None = None, first_line: int = 1) -> Iterator[bytes]:
     """Stream the fixed file. `deletions` maps line numbers to the code of a dataset fix deleting them.
 
     With `path`, what no fix repaired is placed (at its line in the output) into `outcome.remaining`.
+    Rows are numbered from `first_line` (only line 1 may carry a byte-order mark).
     """
     outcome = outcome if outcome is not None else FixOutcome()
     deletions = deletions or {}
     out_line = 0
-    for row in rows_from_lines(chunks):
+    for row in rows_from_lines(chunks, first_line):
         outcome.rows += 1
         original = (BOM if row.bom else b"") + row.raw + row.eol
         if row.line in deletions:
@@ -122,6 +124,7 @@ def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = Fals
                 current.line = out_line + n
                 outcome.remaining.extend(place(current, rule, f, path, ruleset) for rule, f in findings)
         out_line += len(final)
+        outcome.rows_written += len(final)
         if outcome.fixes == fixes_before:
             yield original
             continue
@@ -164,20 +167,28 @@ def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: boo
 
 def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Path | None = None,
              write: bool = True, keep_changes: bool = False, collect: bool = False,
-             on_chunk: Callable[[int], None] | None = None, display: str | None = None) -> FixOutcome:
+             on_chunk: Callable[[int], None] | None = None, display: str | None = None, jobs: int = 1) -> FixOutcome:
     """Fix `path`, writing atomically to `output` (default: in place) when anything changed.
 
-    With `write=False` nothing is written (`--check`, `--diff`).
+    With `write=False` nothing is written (`--check`, `--diff`). With `jobs` > 1 a large
+    file is fixed on that many cores (same bytes, same outcome).
     """
+    from .parallel_fix import can_fix_in_parallel, fix_pieces
+
     ruleset = settings.ruleset_for(path)
     deletions = _dataset_deletions(check_file(path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset, unsafe) else {}
     outcome = FixOutcome()
     # In place, a symlink's target is rewritten (renaming over the link would replace the link).
     target = output or path.resolve()
+    kind = settings.kind or file_kind(path)
+    shown = (display or str(output or path)) if collect else None
     with path.open("rb") as stream:
-        fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=settings.kind or file_kind(path),
-                           deletions=deletions, outcome=outcome, keep_changes=keep_changes,
-                           path=(display or str(output or path)) if collect else None)
+        if can_fix_in_parallel(path, jobs, deletions):
+            fixed = fix_pieces(path, ruleset, jobs, unsafe=unsafe, kind=kind, outcome=outcome,
+                               keep_changes=keep_changes, display=shown, on_chunk=on_chunk)
+        else:
+            fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=kind, deletions=deletions,
+                               outcome=outcome, keep_changes=keep_changes, path=shown)
         if not write:
             for _ in fixed:
                 pass

@@ -95,8 +95,8 @@ def describe_parse_error(raw: bytes, exc: orjson.JSONDecodeError) -> ParseError:
     return ParseError("invalid-json", message, col, col + 1)
 
 
-def rows_from_lines(chunks: Iterable[bytes]) -> Iterator[Row]:
-    for number, chunk in enumerate(chunks, start=1):
+def rows_from_lines(chunks: Iterable[bytes], first_line: int = 1) -> Iterator[Row]:
+    for number, chunk in enumerate(chunks, start=first_line):
         yield parse_row(number, chunk)
 
 

@@ -53,3 +53,46 @@ def test_fact_columns_merge_with_shifted_lines():
     assert list(merged) == [(1, 5), (2, 7), (11, 5), (12, 7)]
     merged.extend_shifted(mixed, 20)
     assert list(merged)[-1] == (21, ("a",)) and len(merged) == 5
+
+
+def legacy_row(city: str) -> dict:
+    """A legacy-format row to convert: a call, its result, an answer."""
+    return {"messages": [user(f"Weather in {city}?"),
+                         {"role": "assistant", "content": None, "function_call": {"name": "get_weather", "arguments": json.dumps({"city": city})}},
+                         {"role": "function", "name": "get_weather", "content": "12"},
+                         {"role": "assistant", "content": f"12 in {city}."}],
+            "functions": [{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]}
+
+
+def test_parallel_conversion_equals_serial(tmp_path, monkeypatch):
+    # A file cut into many small pieces: a byte-order mark on line 1, legacy rows to
+    # convert, a result with no call (reported, left alone), a blank line, a row cut
+    # short, CRLF endings and no final newline. Bytes, problems (at their output lines),
+    # counts and the diff's lines must all be what one process gives.
+    from tunelint.convert import convert_file
+    from tunelint.lint import parallel_fix
+
+    orphan = {"messages": [user("Hi"), {"role": "function", "name": "f", "content": "1"}], "functions": [{"name": "f"}]}
+    lines = []
+    for i in range(120):
+        if i % 29 == 5:
+            lines.append("")
+        elif i % 31 == 7:
+            lines.append('{"messages": [')
+        elif i % 13 == 0:
+            lines.append(json.dumps(orphan))
+        else:
+            lines.append(json.dumps(legacy_row(f"City {i}")))
+    path = tmp_path / "legacy.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
+    settings = Settings()
+    serial = convert_file(path, settings, output=tmp_path / "serial.jsonl", keep_changes=True, jobs=1)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel_fix, "PIECE_BYTES", 2000)  # dozens of pieces, a few rows each
+    split = convert_file(path, settings, output=tmp_path / "split.jsonl", keep_changes=True, jobs=2)
+    assert (tmp_path / "split.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
+    assert [(v.line, v.code, v.message) for v in split.problems] == [(v.line, v.code, v.message) for v in serial.problems]
+    assert (split.outcome.rows, split.outcome.rows_written, split.rows_converted, split.outcome.by_rule) == \
+           (serial.outcome.rows, serial.outcome.rows_written, serial.rows_converted, serial.outcome.by_rule)
+    assert split.outcome.changes == serial.outcome.changes
+    assert serial.rows_converted > 90 and len(serial.problems) >= 10
