@@ -28,11 +28,15 @@ class JsonStyle:
                 return orjson.dumps(value).decode("utf-8")  # orjson writes exactly this style, fast
             except (TypeError, orjson.JSONEncodeError):
                 pass  # nested deeper than orjson writes (255 levels): the standard library can
-        return json.dumps(value, ensure_ascii=self.ensure_ascii,
-                          separators=(self.item_separator, self.key_separator))  # RecursionError past ~1000 levels
+        encoder = _ENCODERS.get(self)
+        if encoder is None:  # one per style: json.dumps would build one per row
+            encoder = _ENCODERS[self] = json.JSONEncoder(ensure_ascii=self.ensure_ascii,
+                                                         separators=(self.item_separator, self.key_separator))
+        return encoder.encode(value)  # RecursionError past ~1000 levels
 
 
 COMPACT = JsonStyle()
+_ENCODERS: dict[JsonStyle, json.JSONEncoder] = {}
 
 
 def detect_style(raw: bytes) -> JsonStyle:
