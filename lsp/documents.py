@@ -18,6 +18,7 @@ from ..lint.model import DatasetFinding, Violation
 from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
 from ..lint.source import parse_row
+from .cold import check_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +70,21 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     re-hash them, and each line's facts are a tuple: the columns come from one `zip`.
     """
     ruleset = settings.ruleset_for(path)
-    kind = settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
+    kind = _kind(lines, settings)
     if cache.get(_KIND, kind) != kind:
         cache = {}  # the rows' kind changed (chat to DPO, ...): every line means something else now
     cache[_KIND] = kind
     # Comprehensions rather than one loop: on an edit nearly every line is a cache hit.
     results: list[LineResult | None] = [cache.get((True, lines[0]))] if lines else []
     results += map(cache.get, lines[1:])
-    for index in [n for n, result in enumerate(results) if result is None]:
+    missing = [n for n, result in enumerate(results) if result is None]
+    # A first lint of a large document goes to every core; an edit's few lines stay here.
+    found = check_many(lines, missing, lambda text, first: _check_line(text, first, path, ruleset, kind))
+    if found is None:
+        found = [_check_line(lines[index], index == 0, path, ruleset, kind) for index in missing]
+    for index, result in zip(missing, found):
         text = lines[index]
-        results[index] = cache[text if index else (True, text)] = _check_line(text, index == 0, path, ruleset, kind)
+        results[index] = cache[text if index else (True, text)] = result
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
         kept.update({key: cache[key] for key in (_AGGREGATES, _KIND) if key in cache})
@@ -95,6 +101,34 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     violations.extend(place_dataset(found, path, ruleset, rows))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return violations, cache
+
+
+HEAD_LINES = 300  # about a screenful or five: checked in a few tens of milliseconds
+
+
+def lint_head(lines: list[str], path: str, settings: Settings, cache: dict[Any, LineResult],
+              count: int = HEAD_LINES) -> list[Violation]:
+    """The row findings of the first `count` lines, their results cached for the full lint.
+
+    What an editor shows first when it opens a large document: published at once, while
+    the rest of the rows and the dataset rules are still being checked.
+    """
+    ruleset = settings.ruleset_for(path)
+    kind = _kind(lines, settings)
+    if cache.setdefault(_KIND, kind) != kind:
+        return []  # results of another kind: the full lint starts over
+    violations: list[Violation] = []
+    for index, text in enumerate(lines[:count]):
+        key = text if index else (True, text)
+        result = cache.get(key)
+        if result is None:
+            result = cache[key] = _check_line(text, index == 0, path, ruleset, kind)
+        violations.extend(_moved(v, index + 1) for v in result.violations)
+    return violations
+
+
+def _kind(lines: list[str], settings: Settings) -> str:
+    return settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
 
 
 # The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).

@@ -28,11 +28,12 @@ from ..lint.model import Applicability, Severity, Violation
 from ..lint.registry import find_rule
 from ..lint.report import rule_doc, rule_url
 from ..lint.settings import ConfigError, Settings, find_config, load_settings, settings_from_table
-from .documents import Document, lint_lines
+from .documents import Document, lint_head, lint_lines
 
 log = logging.getLogger("tunelint.lsp")
 FIX_ALL = "source.fixAll.tunelint"
 FREEZE_AFTER = 1000  # newly cached lines after which the cache is moved out of the collector's way
+COLD_LINES = 2000  # lines to check before a first publication is worth splitting in two
 SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
             Severity.INFO: types.DiagnosticSeverity.Information}
 # Client settings (initializationOptions / workspace configuration section "tunelint").
@@ -137,6 +138,14 @@ class TunelintServer(LanguageServer):
         cached = len(document.cache)  # lint_lines fills this dict in place: count before
         loop = asyncio.get_running_loop()
         try:
+            if len(rows) - cached >= COLD_LINES:
+                # A first lint of a large document takes a while: show the top rows' findings first.
+                head = await loop.run_in_executor(None, lint_head, rows, document.path, settings, document.cache)
+                current = self.documents.get(uri)
+                if current is None or current.version != version:
+                    return
+                self.published[uri] = head
+                self.publish(uri, version, [self.diagnostic_json(uri, current.lines, v) for v in head])
             violations, cache = await loop.run_in_executor(None, lint_lines, rows, document.path, settings, document.cache)
         except Exception as exc:  # a bug must not take the server down
             log.exception("lint failed")

@@ -177,3 +177,26 @@ async def test_project_config_applies(client: LanguageClient, tmp_path):
     text = jsonl(*clean_rows(2), {"messages": [{"role": "user", "content": ""}, {"role": "assistant", "content": "ok"}]})
     uri = open_doc(client, tmp_path / "train.jsonl", text)
     assert await published(client, uri) == []
+
+
+@pytest.mark.asyncio
+async def test_a_large_document_shows_its_top_rows_first_then_everything(client: LanguageClient, tmp_path):
+    # 2,400 rows: enough for the first lint to go to every core and to publish the top
+    # rows' findings before the rest. A typo'd call near the top and near the end, and a
+    # copy of row 10 near the end (a dataset finding, known only once every row is read).
+    rows = [json.dumps({**clean_rows(1)[0], "messages": [{"role": "user", "content": f"Weather {n}?"},
+                                                         {"role": "assistant", "content": f"Sunny {n}."}]})
+            for n in range(2400)]
+    typo = json.dumps(TYPO, ensure_ascii=False)
+    rows[2], rows[2049], rows[2079] = typo, typo.replace("Zürich", "Bern"), rows[9]
+    text = "\n".join(rows) + "\n"
+    uri = open_doc(client, tmp_path / "train.jsonl", text)
+    from tunelint.lint import Settings, check_text
+
+    expected = sorted((v.line - 1, v.code) for v in check_text(text, str(tmp_path / "train.jsonl"),
+                                                               Settings(ignore=["too-few-examples"])).violations)
+    assert (2049, "TLT004") in expected and (2079, "TLD001") in expected
+    first = sorted((d.range.start.line, d.code) for d in await published(client, uri))
+    assert first == [(2, "TLT004")]
+    everything = sorted((d.range.start.line, d.code) for d in await published(client, uri))
+    assert everything == expected
