@@ -37,16 +37,6 @@ class FactColumn:
             column.values = list(facts)
         return column
 
-    def append(self, line: int, fact: Any) -> None:
-        self.lines.append(line)
-        values = self.values
-        if type(values) is array:
-            if type(fact) is int and 0 <= fact < _U64:
-                values.append(fact)
-                return
-            self.values = values = list(values)  # a fact of another kind: keep objects from now on
-        values.append(fact)
-
     def extend_pairs(self, lines: Sequence[int], facts: Sequence[Any]) -> None:
         """Append facts with their lines; a None fact means the row keeps none."""
         if None in facts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +66,9 @@ def fix_pieces(path: Path, ruleset: RuleSet, jobs: int, *, unsafe: bool, kind: s
     _job.update(path=path, ruleset=ruleset, unsafe=unsafe, kind=kind, keep_changes=keep_changes, display=display)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            waiting: deque = deque()
             pending = iter(spans)
-            for span in pending:
-                waiting.append((span, pool.apply_async(_fix_piece, (span,))))
-                if len(waiting) >= jobs * IN_FLIGHT_PER_JOB:
-                    break
+            waiting = deque((span, pool.apply_async(_fix_piece, (span,)))
+                            for span in islice(pending, jobs * IN_FLIGHT_PER_JOB))
             while waiting:
                 (start, end), result = waiting.popleft()
                 data, piece = result.get()

@@ -26,10 +26,6 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
 
-def _no_fact(row: Any, options: Any) -> None:
-    return None
-
-
 @dataclass(frozen=True, eq=False)
 class RuleSet:
     """The rules that apply to one file, with their effective severity and options."""
@@ -51,7 +47,7 @@ class RuleSet:
     @cached_property
     def collectors(self) -> tuple[tuple[Any, dict[str, Any]], ...]:
         """(collect, options) of each dataset rule, in `dataset_rules` order."""
-        return tuple((rule.collect or _no_fact, self.options[rule.code]) for rule in self.dataset_rules)
+        return tuple((rule.collect, self.options[rule.code]) for rule in self.dataset_rules)
 
     @cached_property
     def bound_line(self):

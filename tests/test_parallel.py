@@ -44,9 +44,8 @@ def test_fact_columns_merge_with_shifted_lines():
     from tunelint.lint.facts import FactColumn
 
     ints, mixed = FactColumn(), FactColumn()
-    ints.append(1, 5)
-    ints.append(2, 7)
-    mixed.append(1, ("a",))
+    ints.extend_pairs([1, 2], [5, 7])
+    mixed.extend_pairs([1, 2], [("a",), None])  # None: the row keeps no fact
     merged = FactColumn()
     merged.extend_shifted(ints, 0)
     merged.extend_shifted(ints, 10)
@@ -96,3 +95,19 @@ def test_parallel_conversion_equals_serial(tmp_path, monkeypatch):
            (serial.outcome.rows, serial.outcome.rows_written, serial.rows_converted, serial.outcome.by_rule)
     assert split.outcome.changes == serial.outcome.changes
     assert serial.rows_converted > 90 and len(serial.problems) >= 10
+
+
+def test_fact_table_keeps_every_rows_facts_across_batches(monkeypatch):
+    # Two rules over 10 rows in batches of 4: integer facts stay in a compact array until
+    # a fact of another kind arrives, and rows without a fact are left out of a column.
+    from array import array
+
+    from tunelint.lint.facts import FactTable
+
+    monkeypatch.setattr(FactTable, "BATCH", 4)
+    table = FactTable(["A", "B"])
+    for line in range(1, 11):
+        table.add(line, (line * 10 if line != 9 else "odd", None if line % 3 else line))
+    columns = table.flush()
+    assert list(columns["A"]) == [(n, n * 10 if n != 9 else "odd") for n in range(1, 11)]
+    assert list(columns["B"]) == [(3, 3), (6, 6), (9, 9)] and type(columns["B"].values) is array
