@@ -79,10 +79,10 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     results += map(cache.get, lines[1:])
     missing = [n for n, result in enumerate(results) if result is None]
     # A first lint of a large document goes to every core; an edit's few lines stay here.
-    found = check_many(lines, missing, lambda text, first: _check_line(text, first, path, ruleset, kind))
-    if found is None:
-        found = [_check_line(lines[index], index == 0, path, ruleset, kind) for index in missing]
-    for index, result in zip(missing, found):
+    checked = check_many(lines, missing, lambda text, first: _check_line(text, first, path, ruleset, kind))
+    if checked is None:
+        checked = [_check_line(lines[index], index == 0, path, ruleset, kind) for index in missing]
+    for index, result in zip(missing, checked):
         text = lines[index]
         results[index] = cache[text if index else (True, text)] = result
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
