@@ -8,7 +8,7 @@ for dataset findings, by reading those few lines again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolErr
 from .pointer import locate
 from .preference import inside
 from .registry import Rule
+from .screening import ReadRows, exact_columns, shared_lines
 from .settings import RuleSet, Settings
 from .source import Row, parse_row, rows_from_bytes, rows_from_stream
 
@@ -93,11 +94,19 @@ def snippet(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return text[lo:hi], lo, hi < len(text)
 
 
-def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet) -> list[tuple[Rule, DatasetFinding]]:
-    """Run the dataset rules over the facts of a whole file."""
+def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet, read_rows: ReadRows) -> list[tuple[Rule, DatasetFinding]]:
+    """Run the dataset rules over the facts of a whole file.
+
+    Rules that keep screening keys get the exact facts of their shared lines, which
+    `read_rows` reads again (once for all such rules; usually a handful of lines).
+    """
+    columns = {rule.code: facts.get(rule.code) or FactColumn() for rule in ruleset.dataset_rules}
+    plans = {rule.code: (rule.exact, ruleset.options[rule.code], shared_lines(columns[rule.code]))
+             for rule in ruleset.dataset_rules if rule.exact is not None}
+    columns.update(exact_columns(plans, read_rows))
     out: list[tuple[Rule, DatasetFinding]] = []
     for rule in ruleset.dataset_rules:
-        out.extend((rule, f) for f in aggregate_rule(rule, facts.get(rule.code) or FactColumn(), ruleset))
+        out.extend((rule, f) for f in aggregate_rule(rule, columns[rule.code], ruleset))
     return out
 
 
@@ -110,8 +119,8 @@ def aggregate_rule(rule: Rule, column: FactColumn, ruleset: RuleSet) -> list[Dat
 
 
 def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
-                  read_lines: Callable[[set[int]], dict[int, Row]]) -> list[Violation]:
-    rows = read_lines({f.line for _, f in found}) if found else {}
+                  read_lines: ReadRows) -> list[Violation]:
+    rows = dict(read_lines({f.line for _, f in found})) if found else {}
     placed = []
     for rule, f in found:
         row = rows.get(f.line)
@@ -126,7 +135,7 @@ def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: 
 
 
 def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
-               read_lines: Callable[[set[int]], dict[int, Row]], kind: str = "chat",
+               read_lines: ReadRows, kind: str = "chat",
                on_row: Callable[[Row], None] | None = None) -> FileReport:
     report = FileReport(path)
     table = FactTable(r.code for r in ruleset.dataset_rules)
@@ -141,26 +150,24 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
         if on_row is not None:
             on_row(row)
     report.rows = count
-    violations.extend(place_dataset(aggregate(table.flush(), ruleset), path, ruleset, read_lines))
+    violations.extend(place_dataset(aggregate(table.flush(), ruleset, read_lines), path, ruleset, read_lines))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report
 
 
-def _lines_from_rows(rows: list[Row]) -> Callable[[set[int]], dict[int, Row]]:
-    return lambda wanted: {n: rows[n - 1] for n in wanted if 0 < n <= len(rows)}
+def _lines_from_rows(rows: list[Row]) -> ReadRows:
+    return lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
 
 
-def _lines_from_file(path: Path) -> Callable[[set[int]], dict[int, Row]]:
-    def read(wanted: set[int]) -> dict[int, Row]:
-        found: dict[int, Row] = {}
+def _lines_from_file(path: Path) -> ReadRows:
+    def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
         last = max(wanted, default=0)
         with path.open("rb") as stream:
             for number, chunk in enumerate(stream, start=1):
                 if number > last:
                     break
                 if number in wanted:
-                    found[number] = parse_row(number, chunk)
-        return found
+                    yield number, parse_row(number, chunk)
 
     return read
 

@@ -256,6 +256,41 @@ def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
     return hash((data, value_fingerprint(obj, "tools", cache), value_fingerprint(obj, "functions", cache))) & _MASK
 
 
+_NULL = hash(b"null") & _MASK  # `quick(None)`: the fingerprint of an absent `tools` or `functions`
+
+
+def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: dict) -> tuple[int, int | None, Any]:
+    """(row key, prompt key, answer) of a chat row: cheap keys that rows with equal
+    fingerprints always share (see `screening`). None for the prompt when there is no
+    answer; the answer is `target_of` the last assistant turn.
+
+    Built from what is already in memory: the turns' `content` strings (Python caches
+    their hashes), the answer's position and fingerprint, the tools' fingerprints. Ids
+    and everything else are left out, which only makes the keys coarser.
+    """
+    found = cache.get("screen")
+    if found is None:
+        prompt = dicts[:last] if last >= 0 else dicts
+        contents = tuple([message.get("content") for _, message in prompt])
+        try:
+            texts = hash(contents)
+        except TypeError:  # content parts (lists) or objects: left out of the key
+            texts = hash(tuple([c if type(c) is str else None for c in contents]))
+        # An absent array weighs as `null`, as in the prompt fingerprint.
+        tools = (value_fingerprint(obj, "tools", cache) if "tools" in obj else _NULL,
+                 value_fingerprint(obj, "functions", cache) if "functions" in obj else _NULL)
+        if last >= 0:
+            index, message = dicts[last]
+            prompt_key = hash((texts, index, tools)) & _MASK
+            answer = target_of(message)
+            row_key = hash((prompt_key, answer[0], len(dicts), len(obj))) & _MASK
+        else:
+            prompt_key, answer = None, None
+            row_key = hash((texts, len(dicts), tools, len(obj))) & _MASK
+        found = cache["screen"] = (row_key, prompt_key, answer)
+    return found
+
+
 def system_fingerprint(message: dict) -> int:
     content = message.get("content")
     return hash(content) & _MASK if type(content) is str else quick(content)
@@ -271,6 +306,20 @@ def intern_names(names: tuple[str, ...]) -> tuple[str, ...]:
         if len(_interned) > 65536:
             _interned.clear()
         found = _interned[names] = tuple(sys.intern(n) for n in names)
+    return found
+
+
+_shared: dict[tuple, tuple] = {}
+
+
+def shared(value: tuple) -> tuple:
+    """One object per distinct fact: most rows declare (and call) the same few toolboxes,
+    so a file's facts point at a handful of tuples instead of holding one per row."""
+    found = _shared.get(value)
+    if found is None:
+        if len(_shared) > 65536:
+            _shared.clear()
+        found = _shared[value] = value
     return found
 
 

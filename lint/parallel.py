@@ -121,6 +121,6 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
             facts[code].extend_shifted(items, offset)
         offset += count
     report.rows = offset
-    report.violations.extend(place_dataset(aggregate(facts, ruleset), shown, ruleset, _lines_from_file(path)))
+    report.violations.extend(place_dataset(aggregate(facts, ruleset, _lines_from_file(path)), shown, ruleset, _lines_from_file(path)))
     report.violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report

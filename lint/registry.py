@@ -55,6 +55,7 @@ class Rule:
     # input plus each output; an RFT row's messages) unless limited here.
     kinds: tuple[str, ...] = ("chat", "dpo", "rft")
     unsafe_fix: bool = False  # dataset rules: their fix needs --unsafe-fixes (so a plain --fix can skip them)
+    exact: Callable[..., Any] | None = None  # dataset rules whose `collect` keeps a screening key: the exact fact
 
     @property
     def family(self) -> str:
@@ -106,16 +107,18 @@ def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NE
 
 def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
                  fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = (),
-                 unsafe_fix: bool = False):
+                 unsafe_fix: bool = False, exact: Callable[..., Any] | None = None):
     """Declare a dataset rule.
 
     `collect(row, options)` returns a small fact for a row (or None to keep nothing);
     `func(facts, options)` gets `[(line, fact), ...]` for the file and yields DatasetFindings.
+    With `exact`, `collect` keeps a cheap screening key and `func` gets the exact facts
+    (`exact(row, options)`) of the rows whose key repeats, and only those (see `screening`).
     """
 
     def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
         _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func),
-                       unsafe_fix=unsafe_fix))
+                       unsafe_fix=unsafe_fix, exact=exact))
         return func
 
     return wrap

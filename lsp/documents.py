@@ -8,6 +8,7 @@ cached facts, which is cheap.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,8 @@ from ..lint.facts import FactColumn
 from ..lint.model import DatasetFinding, Violation
 from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
-from ..lint.source import parse_row
+from ..lint.screening import shared_lines
+from ..lint.source import Row, parse_row
 from .cold import check_many
 
 
@@ -87,16 +89,16 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
         results[index] = cache[text if index else (True, text)] = result
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
-        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND) if key in cache})
+        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND, _EXACT) if key in cache})
         cache = kept
     violations: list[Violation] = []
     for number in [n for n, result in enumerate(results, start=1) if result.violations]:
         violations.extend(_moved(v, number) for v in results[number - 1].violations)
     columns = list(zip(*(r.facts for r in results))) if results else [() for _ in ruleset.dataset_rules]
-    found = _aggregate(ruleset, columns, cache)
+    found = _aggregate(ruleset, columns, cache, lines)
 
-    def rows(wanted: set[int]) -> dict:
-        return {n: parse_row(n, _chunk(lines[n - 1])) for n in wanted if 0 < n <= len(lines)}
+    def rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
+        return ((n, parse_row(n, _chunk(lines[n - 1]))) for n in sorted(wanted) if 0 < n <= len(lines))
 
     violations.extend(place_dataset(found, path, ruleset, rows))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
@@ -134,29 +136,71 @@ def _kind(lines: list[str], settings: Settings) -> str:
 # The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).
 _AGGREGATES = ("aggregates",)  # the dataset rules' last columns and findings
 _KIND = ("kind",)  # the file kind the cached results were computed for
+_EXACT = ("exact",)  # screening rules' exact facts of shared lines, by (rule code, first line?, text)
 
 
-def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict) -> list[tuple[Rule, DatasetFinding]]:
+def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict, lines: list[str]
+               ) -> list[tuple[Rule, DatasetFinding]]:
     """The dataset rules' findings, each rule run again only when its facts changed.
 
     A column holds one fact per line (None: none), so an equal column means the same
     (line, fact) pairs. Most edits change one or two rules' facts (a row's fingerprint,
     its prompt); the other rules keep their findings. Comparing a column is C-speed,
     and mostly by identity, since unchanged lines keep their cached fact objects.
+
+    A rule that keeps screening keys also depends on the text of the lines whose key
+    repeats (their exact facts come from it): an edit there, which may leave the key as
+    it was, runs the rule again. Exact facts are kept by line text between edits.
     """
     previous = cache.get(_AGGREGATES) or {}
-    kept: dict[str, tuple[tuple[Any, ...], list[DatasetFinding]]] = {}
+    memo = cache.get(_EXACT) or {}
+    kept: dict[str, tuple[tuple[Any, ...], list[DatasetFinding], list[int], tuple[str, ...]]] = {}
+    kept_memo: dict[tuple[str, bool, str], Any] = {}
     found: list[tuple[Rule, DatasetFinding]] = []
     for rule, column in zip(ruleset.dataset_rules, columns):
         last = previous.get(rule.code)
         if last is not None and last[0] == column:
+            shared = last[2]
+        else:
+            last = None
+            shared = shared_lines(_fact_column(column)) if rule.exact is not None else []
+        texts = tuple([lines[n - 1] for n in shared])
+        if last is not None and last[3] == texts:
             findings = last[1]
+            kept_memo.update((key, memo[key]) for key in _memo_keys(rule, shared, texts) if key in memo)
+        elif rule.exact is not None:
+            exact = _exact_column(rule, ruleset.options[rule.code], shared, texts, memo, kept_memo)
+            findings = aggregate_rule(rule, exact, ruleset)
         else:
             findings = aggregate_rule(rule, _fact_column(column), ruleset)
-        kept[rule.code] = (column, findings)
+        kept[rule.code] = (column, findings, shared, texts)
         found.extend((rule, f) for f in findings)
     cache[_AGGREGATES] = kept
+    cache[_EXACT] = kept_memo
     return found
+
+
+def _memo_keys(rule: Rule, shared: list[int], texts: tuple[str, ...]) -> list[tuple[str, bool, str]]:
+    return [(rule.code, n == 1, text) for n, text in zip(shared, texts)]
+
+
+def _exact_column(rule: Rule, options: Any, shared: list[int], texts: tuple[str, ...], memo: dict, kept: dict
+                  ) -> FactColumn:
+    """The exact facts of a screening rule's shared lines, parsed again unless known."""
+    numbers, facts = [], []
+    for n, text, key in zip(shared, texts, _memo_keys(rule, shared, texts)):
+        fact = memo.get(key, _UNKNOWN)
+        if fact is _UNKNOWN:
+            row = parse_row(n, _chunk(text))
+            fact = rule.exact(row, options) if row.obj is not None else None
+        kept[key] = fact
+        if fact is not None:
+            numbers.append(n)
+            facts.append(fact)
+    return FactColumn.from_pairs(numbers, facts)
+
+
+_UNKNOWN = object()
 
 
 def _fact_column(column: tuple[Any, ...]) -> FactColumn:

@@ -4,7 +4,7 @@ import json
 
 from click.testing import CliRunner
 
-from helpers import WEATHER, assistant, call, calls_turn, clean_rows, jsonl, tool, user
+from helpers import WEATHER, assistant, call, calls_turn, clean_rows, jsonl, result, tool, user
 from tunelint.cli.main import cli
 from tunelint.lint import Settings, apply_fixes, check_text
 
@@ -101,6 +101,42 @@ def test_same_answer_or_different_tools_is_no_contradiction():
     other_tools = booking("c2", "8pm")
     other_tools["tools"] = [BOOK, WEATHER]  # a different prompt: the declared tools differ
     assert found(jsonl(booking("c1", "20:00"), other_tools), "TLD003") == []
+
+
+# --- screening: what a cheap key cannot tell apart, the exact fingerprints do ---------------
+
+def booked(time: str, answer: str) -> dict:
+    """A booking whose earlier call's arguments are the only thing that varies besides the answer:
+    every text (and so the cheap screening key of the row and of its prompt) is the same."""
+    return {"messages": [user("Book for 4"), calls_turn(call("c1", "book_table", {"time": time})),
+                         result("c1", "ok"), assistant(answer)], "tools": [BOOK]}
+
+
+def test_rows_with_the_same_texts_but_other_call_arguments_are_told_apart():
+    # Line 1 and 2 differ only in an earlier call's arguments: not duplicates, and their
+    # prompts differ. Line 2 and 3 share their prompt exactly and answer differently.
+    text = jsonl(booked("20:00", "Booked."), booked("8pm", "Booked."), booked("8pm", "Done."))
+    assert found(text, "TLD001") == []
+    assert found(text, "TLD003") == [(3, "contradictory-answers", "same prompt as line 2 but a different answer")]
+
+
+def test_only_rows_whose_screening_key_repeats_are_read_again(tmp_path, monkeypatch):
+    from tunelint.lint import check_file, engine
+
+    asked = []
+    reader = engine._lines_from_file
+
+    def spying(path):
+        read = reader(path)
+        return lambda wanted: (asked.append(set(wanted)), read(wanted))[1]
+
+    monkeypatch.setattr(engine, "_lines_from_file", spying)
+    rows = [{"messages": [user(f"Question {n}"), assistant(f"Answer {n}")]} for n in range(6)]
+    path = tmp_path / "t.jsonl"
+    path.write_text(jsonl(*rows, rows[2]), encoding="utf-8")  # line 7 copies line 3
+    report = check_file(path, Settings(select=["TLD001", "TLD003"]))
+    assert [(v.line, v.message) for v in report.violations] == [(7, "row duplicates line 3")]
+    assert asked[0] == {3, 7}  # the exact fingerprints: only the copies were read again
 
 
 # --- inconsistent-tools ----------------------------------------------------------------------

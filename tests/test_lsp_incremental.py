@@ -52,3 +52,29 @@ def test_incremental_equals_full(case):
     assert document.text == final
     full, _ = lint_lines(Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", final, 2).rows, "/tmp/t.jsonl", SETTINGS, {})
     assert summary(incremental) == summary(full)
+
+
+def test_an_edit_that_keeps_the_screening_key_still_updates_the_findings():
+    # Lines 1 and 2 share their prompt and answer differently. The edit changes an earlier
+    # call's arguments on line 1: every text, and so the cheap screening key, stays the
+    # same, but the prompts now differ and the contradiction must go (and come back).
+    from helpers import assistant, call, calls_turn, jsonl, result, tool, user
+    from tunelint.lint import check_text
+
+    book = tool("book_table", {"time": {"type": "string"}})
+
+    def booked(time, answer):
+        return {"messages": [user("Book for 4"), calls_turn(call("c1", "book_table", {"time": time})),
+                             result("c1", "ok"), assistant(answer)], "tools": [book]}
+
+    settings = Settings(select=["TLD003"])
+    document = Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", jsonl(booked("8pm", "Booked."), booked("8pm", "Done.")), 1)
+    first, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", settings, {})
+    assert [(v.line, v.code) for v in first] == [(2, "TLD003")]
+    for old, new, expected in (("8pm", "9pm", []), ("9pm", "8pm", [(2, "TLD003")])):
+        line = document.lines[0]
+        column = line.index(old)
+        document.replace((0, column), (0, column + len(old)), new)
+        after, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", settings, document.cache)
+        assert [(v.line, v.code) for v in after] == expected
+        assert summary(after) == summary(check_text(document.text, "/tmp/t.jsonl", settings).violations)

@@ -46,6 +46,7 @@ def hook_repo(tmp_path_factory):
     diff = subprocess.run(["git", "-C", str(REPO), "diff", "HEAD", "--binary"], capture_output=True, check=True).stdout
     if diff:
         subprocess.run(["git", "-C", str(snapshot), "apply"], input=diff, check=True)
+        subprocess.run(["git", "-C", str(snapshot), "add", "-A"], check=True)  # files the diff adds, too
     subprocess.run(["git", "-C", str(snapshot), "-c", "user.email=t@example.com", "-c", "user.name=t",
                     "commit", "-qam", "snapshot", "--allow-empty"], check=True)
     rev = subprocess.run(["git", "-C", str(snapshot), "rev-parse", "HEAD"], capture_output=True, text=True,

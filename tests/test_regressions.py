@@ -22,3 +22,13 @@ def test_a_call_id_that_is_an_object_is_reported_not_a_crash():
         {"role": "tool", "tool_call_id": "call_1", "content": "12"}], "tools": [{"type": "function", "function": {"name": "f"}}]}
     found = {v.name for v in lint(row)}
     assert "malformed-tool-call" in found
+
+
+def test_a_role_that_is_an_object_is_reported_not_a_crash():
+    # Found by the language server's random-edit test: a paste landed in a role's value,
+    # and the system-prompt fact looked the object up in a set ("unhashable type: 'dict'").
+    row = {"messages": [
+        {"role": "user", "content": "Weather in Rome?"},
+        {"role": {"messages": []}, "content": "It is 12°C in Rome."}]}
+    found = {v.name for v in lint(row)}
+    assert "invalid-role" in found

@@ -1,7 +1,9 @@
 """TLD: dataset. What only shows across rows: duplicates, contradictions, drift, balance.
 
 Every rule here keeps a small fact per row (64-bit fingerprints, short names) and looks
-at the whole file only through them; no parsed row outlives its line.
+at the whole file only through them; no parsed row outlives its line. `duplicate-row` and
+`contradictory-answers` keep a screening key and work out exact fingerprints only for
+the rows whose key repeats (see `screening`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from operator import itemgetter
 from typing import Any
 
 from ..chat import calls, message_dicts, row_kind, survey
-from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, system_fingerprint, target_of,
-                           training_text_digest, value_fingerprint)
+from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, screening_keys, shared,
+                           system_fingerprint, target_of, training_text_digest, value_fingerprint)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
 from ..registry import Option, dataset_rule
 from ..source import Row
@@ -31,7 +33,19 @@ def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
     return row_fingerprint(row.obj, row.cache) if row.obj is not None else None
 
 
-@dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_digest, fix=ALWAYS, unsafe_fix=True)
+def _row_key(row: Row, options: Mapping[str, Any]) -> int | None:
+    """The screening key of a row; a row that is not a conversation keeps its exact fingerprint."""
+    obj = row.obj
+    if obj is None:
+        return None
+    if type(obj.get("messages")) is not list:
+        return row_fingerprint(obj, row.cache)
+    found = survey(row)
+    return screening_keys(obj, found.message_dicts, found.last_assistant, row.cache)[0]
+
+
+@dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_key, exact=_row_digest, fix=ALWAYS,
+              unsafe_fix=True)
 def duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A row is the same training example as an earlier row.
 
@@ -112,7 +126,18 @@ def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, 
     return prompt, target, kind, intern_names(names)
 
 
-@dataset_rule("TLD003", "contradictory-answers", WARNING, collect=_prompt_and_target)
+def _prompt_key(row: Row, options: Mapping[str, Any]) -> int | None:
+    """The screening key of the prompt before the row's answer (None: no answer)."""
+    obj = _chat(row)
+    if obj is None:
+        return None
+    found = survey(row)
+    if found.last_assistant < 0:
+        return None
+    return screening_keys(obj, found.message_dicts, found.last_assistant, row.cache)[1]
+
+
+@dataset_rule("TLD003", "contradictory-answers", WARNING, collect=_prompt_key, exact=_prompt_and_target)
 def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """Rows with the same prompt teach different answers.
 
@@ -173,7 +198,7 @@ def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, .
     tools = obj.get("tools") if obj is not None else None
     if type(tools) is not list or not tools:
         return None
-    return declared_names(obj, "tools", row.cache)[1], value_fingerprint(obj, "tools", row.cache)
+    return shared((declared_names(obj, "tools", row.cache)[1], value_fingerprint(obj, "tools", row.cache)))
 
 
 @dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
@@ -276,7 +301,7 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
     key = "tools" if type(obj.get("tools")) is list else "functions"
     declared = declared_names(obj, key, row.cache)[0]  # interned already
     called = intern_names(tuple([c.name for c in calls(row) if type(c.name) is str]))
-    return (declared, called) if declared or called else None
+    return shared((declared, called)) if declared or called else None
 
 
 @dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, options=(
@@ -364,15 +389,17 @@ def _system_prompt(row: Row, options: Mapping[str, Any]) -> int | None:
     if _chat(row) is None:
         return None
     dicts = message_dicts(row)
-    if dicts and dicts[0][1].get("role") in _SYSTEM_ROLES:  # where it nearly always is
+    # `==`, not a set lookup: a role may be anything, even an (unhashable) object.
+    if dicts and _is_system(dicts[0][1].get("role")):  # where it nearly always is
         return system_fingerprint(dicts[0][1])
     for _, message in dicts:
-        if message.get("role") in _SYSTEM_ROLES:
+        if _is_system(message.get("role")):
             return system_fingerprint(message)
     return 0  # no system prompt: breaks the "one persona" pattern
 
 
-_SYSTEM_ROLES = frozenset(("system", "developer"))
+def _is_system(role: Any) -> bool:
+    return role == "system" or role == "developer"
 
 
 @dataset_rule("TLD007", "single-system-prompt", INFO, collect=_system_prompt, options=(
