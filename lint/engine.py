@@ -120,18 +120,28 @@ def aggregate_rule(rule: Rule, column: FactColumn, ruleset: RuleSet) -> list[Dat
 
 def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
                   read_lines: ReadRows) -> list[Violation]:
-    rows = dict(read_lines({f.line for _, f in found})) if found else {}
-    placed = []
+    """Dataset findings as violations, their lines read again one at a time (a file full
+    of duplicates must not hold thousands of parsed rows at once)."""
+    by_line: dict[int, list[tuple[Rule, DatasetFinding]]] = {}
     for rule, f in found:
-        row = rows.get(f.line)
-        text = row.text if row is not None else ""
-        span = f.span or (locate(text, f.pointer, f.on_key) if f.pointer or text else None) or _whole(text)
-        severity = ruleset.severity[rule.code]
-        if f.severity is not None and rule.code not in ruleset.configured_severity:
-            severity = f.severity  # the rule's own grading, unless the user set the severity
-        placed.append(Violation(rule.code, rule.name, severity, f.message, path, f.line,
-                                span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span)))
+        by_line.setdefault(f.line, []).append((rule, f))
+    placed = []
+    for line, row in read_lines(set(by_line)) if by_line else ():
+        text = row.text
+        placed.extend(_place_found(rule, f, text, path, ruleset) for rule, f in by_line.pop(line, ()))
+    for pairs in by_line.values():  # lines that are gone (the file changed meanwhile)
+        placed.extend(_place_found(rule, f, "", path, ruleset) for rule, f in pairs)
     return placed
+
+
+def _place_found(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: RuleSet) -> Violation:
+    # No pointer: the whole row, which parsed (it has facts), so no need to walk its JSON.
+    span = f.span or (locate(text, f.pointer, f.on_key) if f.pointer else None) or _whole(text)
+    severity = ruleset.severity[rule.code]
+    if f.severity is not None and rule.code not in ruleset.configured_severity:
+        severity = f.severity  # the rule's own grading, unless the user set the severity
+    return Violation(rule.code, rule.name, severity, f.message, path, f.line,
+                     span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span))
 
 
 def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
@@ -160,16 +170,18 @@ def _lines_from_rows(rows: list[Row]) -> ReadRows:
 
 
 def _lines_from_file(path: Path) -> ReadRows:
-    def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
-        last = max(wanted, default=0)
-        with path.open("rb") as stream:
-            for number, chunk in enumerate(stream, start=1):
-                if number > last:
-                    break
-                if number in wanted:
-                    yield number, parse_row(number, chunk)
+    return lambda wanted: read_lines_at(path, wanted)
 
-    return read
+
+def read_lines_at(path: Path, wanted: set[int]) -> Iterator[tuple[int, Row]]:
+    """The wanted lines of a file, parsed, in ascending order, one in memory at a time."""
+    last = max(wanted, default=0)
+    with path.open("rb") as stream:
+        for number, chunk in enumerate(stream, start=1):
+            if number > last:
+                break
+            if number in wanted:
+                yield number, parse_row(number, chunk)
 
 
 def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None) -> FileReport:

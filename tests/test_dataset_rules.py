@@ -230,3 +230,20 @@ def test_no_overlap_without_a_pair(tmp_path, monkeypatch):
     (tmp_path / "b.jsonl").write_text(jsonl(*rows))
     result = CliRunner().invoke(cli, ["check", ".", "--select", "TLD008"])
     assert result.exit_code == 0
+
+
+def test_lines_read_back_are_the_lines_the_first_pass_read(tmp_path):
+    # The dataset rules read some lines again (exact fingerprints, then to place what they
+    # found): a byte-order mark, CRLF, a blank line, a long line, and a last line without
+    # a newline must come back as the first pass saw them, under the same numbers.
+    from tunelint.lint import engine
+    from tunelint.lint.source import rows_from_stream
+
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\n{"b": "' + b"x" * 100 + b'"}\n{"c": 3}\r\n{"d": 4}')
+    with path.open("rb") as stream:
+        first = {row.line: (row.raw, row.eol, row.bom) for row in rows_from_stream(stream)}
+    assert len(first) == 5
+    for wanted in ({1}, {2, 3}, {3, 5}, {5}, {1, 2, 3, 4, 5}, {4, 9}):
+        again = [(n, (row.raw, row.eol, row.bom)) for n, row in engine.read_lines_at(path, wanted)]
+        assert again == [(n, first[n]) for n in sorted(wanted) if n in first], wanted

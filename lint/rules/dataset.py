@@ -114,13 +114,18 @@ def near_duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any])
 # --- contradictory-answers -------------------------------------------------------------------
 
 def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, str, tuple[str, ...]] | None:
+    """The exact fact: (prompt fingerprint, answer fingerprint, answer kind, called names)."""
     obj = _chat(row)
     if obj is None:
         return None
-    found = survey(row)
-    if found.last_assistant < 0:
+    messages = obj["messages"]
+    # The last assistant turn, as the survey finds it (a row read again has no survey yet).
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if type(message) is dict and message.get("role") == "assistant":
+            break
+    else:
         return None
-    index, message = found.message_dicts[found.last_assistant]
     prompt = prompt_fingerprint(obj, index, row.cache)
     target, kind, names = target_of(message)
     return prompt, target, kind, intern_names(names)
