@@ -1,12 +1,15 @@
 """JSON pointer -> character span within one row's text.
 
-Only reported violations need positions, so this scanner runs lazily, on the few rows
-that have one, and never on the hot path. It walks the text without building values
-and without recursion, so deep nesting and long lines cost no stack.
+Only reported violations need positions, so this scanner runs lazily, on the rows that
+have one. It walks the text down the pointer's path; the values it passes over are
+skipped by the standard library's C scanner (which builds them and throws them away,
+still several times faster than a walk in Python), or past its recursion limit by a
+walk without recursion, so deep nesting costs no stack.
 """
 
 from __future__ import annotations
 
+import json
 import re
 
 import orjson
@@ -15,6 +18,7 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _STRUCTURAL = re.compile(r'["\[\]{}]')
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _SCALAR_END = re.compile(r"[,\]}\s]")
+_SCAN = json.JSONDecoder().scan_once  # (value, end) of the JSON value at an index
 
 
 def split_pointer(pointer: str) -> list[str]:
@@ -55,6 +59,13 @@ def _skip_value(text: str, i: int) -> int:
     if c not in "[{":
         m = _SCALAR_END.search(text, i)
         return m.start() if m else len(text)
+    try:
+        return _SCAN(text, i)[1]
+    except (StopIteration, RecursionError, ValueError):
+        return _walk_container(text, i)  # too deep for the scanner, or not JSON it accepts
+
+
+def _walk_container(text: str, i: int) -> int:
     depth = 0
     while True:
         m = _STRUCTURAL.search(text, i)

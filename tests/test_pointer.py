@@ -65,3 +65,13 @@ def test_columns_count_code_points_not_bytes():
     (v,) = lint(row)
     line = json.dumps(row, ensure_ascii=False)
     assert line[v.col:v.end_col] == '""'
+
+
+def test_a_value_nested_past_the_recursion_limit_is_skipped_without_recursion():
+    # Values on the way are skipped by the standard library's scanner, which recurses;
+    # 1,020 levels (orjson parses up to 1,024) are past its limit and must still be passed.
+    deep = "[" * 1020 + "]" * 1020
+    text = '{"messages": ' + deep + ', "tools": [1, 2]}'
+    assert orjson.loads(text)["tools"] == [1, 2]
+    start, end = locate(text, "/tools/1")
+    assert text[start:end] == "2"
