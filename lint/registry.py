@@ -170,5 +170,7 @@ _loaded = False
 def _load_rules() -> None:
     global _loaded
     if not _loaded:
-        _loaded = True
+        # Marked loaded only once every module is in: a second thread (the language
+        # server loads the rules in the background) waits on the import lock meanwhile.
         from . import rules  # noqa: F401  (registers every rule module)
+        _loaded = True

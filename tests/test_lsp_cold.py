@@ -29,3 +29,21 @@ def test_a_child_that_fails_leaves_its_share_to_the_server(monkeypatch):
 def test_small_documents_and_one_core_stay_in_the_server():
     assert cold.check_many(["x"] * 10, list(range(10)), lambda text, first: text, jobs=2) is None
     assert cold.check_many(["x"] * 5000, list(range(5000)), lambda text, first: text, jobs=1) is None
+
+
+def test_the_servers_input_pipe_is_widened_to_a_megabyte():
+    # A 38 MB document arrives in one message: through the default 64 KB pipe it takes
+    # hundreds of round trips between editor and server.
+    import fcntl
+
+    from tunelint.lsp.server import widen_pipe
+
+    allowed = int(open("/proc/sys/fs/pipe-max-size").read())
+    read_end, write_end = os.pipe()
+    try:
+        assert fcntl.fcntl(read_end, fcntl.F_GETPIPE_SZ) == 65536
+        widen_pipe(read_end)
+        assert fcntl.fcntl(read_end, fcntl.F_GETPIPE_SZ) == min(1 << 20, allowed)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
