@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import compress, count, repeat
+from operator import attrgetter, is_, is_not
 from typing import Any
 
 from ..lint.chat import detect_kind
@@ -72,14 +74,15 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     re-hash them, and each line's facts are a tuple: the columns come from one `zip`.
     """
     ruleset = settings.ruleset_for(path)
-    kind = _kind(lines, settings)
+    kind = _kind(lines, settings, cache)
     if cache.get(_KIND, kind) != kind:
-        cache = {}  # the rows' kind changed (chat to DPO, ...): every line means something else now
+        # The rows' kind changed (chat to DPO, ...): every line means something else now.
+        cache = {_KIND_FROM: cache[_KIND_FROM]} if _KIND_FROM in cache else {}
     cache[_KIND] = kind
     # Comprehensions rather than one loop: on an edit nearly every line is a cache hit.
     results: list[LineResult | None] = [cache.get((True, lines[0]))] if lines else []
     results += map(cache.get, lines[1:])
-    missing = [n for n, result in enumerate(results) if result is None]
+    missing = list(compress(range(len(results)), map(is_, results, repeat(None))))
     # A first lint of a large document goes to every core; an edit's few lines stay here.
     checked = check_many(lines, missing, lambda text, first: _check_line(text, first, path, ruleset, kind))
     if checked is None:
@@ -89,12 +92,12 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
         results[index] = cache[text if index else (True, text)] = result
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
-        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND, _EXACT) if key in cache})
+        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND, _KIND_FROM, _EXACT) if key in cache})
         cache = kept
     violations: list[Violation] = []
-    for number in [n for n, result in enumerate(results, start=1) if result.violations]:
+    for number in compress(count(1), map(_VIOLATIONS, results)):
         violations.extend(_moved(v, number) for v in results[number - 1].violations)
-    columns = list(zip(*(r.facts for r in results))) if results else [() for _ in ruleset.dataset_rules]
+    columns = list(zip(*map(_FACTS, results))) if results else [() for _ in ruleset.dataset_rules]
     found = _aggregate(ruleset, columns, cache, lines)
 
     def rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
@@ -116,7 +119,7 @@ def lint_head(lines: list[str], path: str, settings: Settings, cache: dict[Any, 
     the rest of the rows and the dataset rules are still being checked.
     """
     ruleset = settings.ruleset_for(path)
-    kind = _kind(lines, settings)
+    kind = _kind(lines, settings, cache)
     if cache.setdefault(_KIND, kind) != kind:
         return []  # results of another kind: the full lint starts over
     violations: list[Violation] = []
@@ -129,13 +132,28 @@ def lint_head(lines: list[str], path: str, settings: Settings, cache: dict[Any, 
     return violations
 
 
-def _kind(lines: list[str], settings: Settings) -> str:
-    return settings.kind or detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(lines[:50]))
+KIND_SAMPLE = 50  # lines the file kind is told from
 
+
+def _kind(lines: list[str], settings: Settings, cache: dict) -> str:
+    """The file kind from its first lines, told again only when one of them changed
+    (an edit elsewhere compares 50 strings, mostly by identity, instead of parsing them)."""
+    if settings.kind:
+        return settings.kind
+    head = lines[:KIND_SAMPLE]
+    known = cache.get(_KIND_FROM)
+    if known is None or known[0] != head:
+        known = cache[_KIND_FROM] = (head, detect_kind(parse_row(n + 1, _chunk(text)) for n, text in enumerate(head)))
+    return known[1]
+
+
+# Per-line fields, read at C speed over every line on each edit.
+_VIOLATIONS, _FACTS = attrgetter("violations"), attrgetter("facts")
 
 # The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).
 _AGGREGATES = ("aggregates",)  # the dataset rules' last columns and findings
 _KIND = ("kind",)  # the file kind the cached results were computed for
+_KIND_FROM = ("kind from",)  # (the first lines, the kind they tell)
 _EXACT = ("exact",)  # screening rules' exact facts of shared lines, by (rule code, first line?, text)
 
 
@@ -204,9 +222,9 @@ _UNKNOWN = object()
 
 
 def _fact_column(column: tuple[Any, ...]) -> FactColumn:
-    if None in column:
-        kept = [(n, f) for n, f in enumerate(column, start=1) if f is not None]
-        return FactColumn.from_pairs([n for n, _ in kept], [f for _, f in kept])
+    if None in column:  # C-speed filtering: this runs on every edit for the columns it changed
+        kept = list(map(is_not, column, repeat(None)))
+        return FactColumn.from_pairs(list(compress(range(1, len(column) + 1), kept)), list(compress(column, kept)))
     return FactColumn.from_pairs(range(1, len(column) + 1), column)
 
 

@@ -427,6 +427,6 @@ def single_system_prompt(facts: list[tuple[int, Any]], options: Mapping[str, Any
     """
     if len(facts) < options["min-rows"]:
         return
-    prompts = {fingerprint for _, fingerprint in facts}
+    prompts = set(map(itemgetter(1), facts))
     if len(prompts) == 1 and 0 not in prompts:
         yield DatasetFinding(facts[0][0], f"all {len(facts):,} rows share one system prompt", pointer="/messages/0/content")
