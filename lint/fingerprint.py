@@ -105,7 +105,9 @@ def message_text(message: dict) -> str:
     if type(content) is list:
         content = " ".join(p.get("text", "") for p in content if type(p) is dict and type(p.get("text")) is str)
     parts = [str(message.get("role")), content if type(content) is str else ""]
-    parts.extend(_call_text(c) for c in message.get("tool_calls") or () if type(message.get("tool_calls")) is list)
+    tool_calls = message.get("tool_calls")
+    if type(tool_calls) is list:
+        parts.extend(_call_text(c) for c in tool_calls)
     if type(message.get("function_call")) is dict:
         parts.append(_call_text({"function": message["function_call"]}))
     return "\x1f".join(parts)

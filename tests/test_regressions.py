@@ -32,3 +32,11 @@ def test_a_role_that_is_an_object_is_reported_not_a_crash():
         {"role": {"messages": []}, "content": "It is 12°C in Rome."}]}
     found = {v.name for v in lint(row)}
     assert "invalid-role" in found
+
+
+def test_tool_calls_that_are_a_number_are_reported_not_a_crash():
+    # Found by the survey property test: the training text of near-duplicate-row iterated
+    # `tool_calls` before checking it was a list ("'int' object is not iterable").
+    row = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "tool_calls": 1}]}
+    found = {v.name for v in lint(row, select=["ALL"])}
+    assert "malformed-tool-call" in found
