@@ -5,8 +5,8 @@
 Times `tunelint check` with the default rules and with the dataset family ignored
 (`--ignore TLD`), on one process and on every core, then measures with tracemalloc the
 memory the dataset rules' per-row facts hold for the file. The same again on a copy of the
-file where 5% of the rows repeat, the rows whose exact fingerprints are worked out from a
-second reading of the file. Each pair of runs is repeated
+file where 5% of the rows repeat: the rows whose exact fingerprints are worked out, read
+back from the file, and reported. Each pair of runs is repeated
 (interleaved, so a slow spell of the machine hits both) and the best time of each is
 kept: on a shared machine one run can be 10-20% off.
 """
@@ -83,8 +83,8 @@ def main() -> None:
     print(f"dataset  {path.name}: {args.rows:,} rows, {path.stat().st_size / 1e6:,.0f} MB")
     compare(path, args.repeat)
     # Rows that repeat (here 5%, copied to the end of the file) are the ones whose exact
-    # fingerprints are worked out, from a second reading of the file: the cost of a file
-    # that has duplicates to report, against the same file's row rules.
+    # fingerprints are worked out, read back from the file: the cost of a file that has
+    # duplicates to report, against the same file's row rules.
     repeated = with_repeats(path, every=20)
     print(f"dataset  {repeated.name}: the same plus a copy of every 20th row at the end")
     compare(repeated, args.repeat)

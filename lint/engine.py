@@ -8,7 +8,7 @@ for dataset findings, by reading those few lines again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from .preference import inside
 from .registry import Rule
 from .screening import ReadRows, exact_columns, shared_lines
 from .settings import RuleSet, Settings
-from .source import Row, parse_row, rows_from_bytes, rows_from_stream
+from .source import LineIndex, Row, rows_from_bytes, rows_from_stream
 
 SNIPPET_CONTEXT = 60
 
@@ -169,21 +169,6 @@ def _lines_from_rows(rows: list[Row]) -> ReadRows:
     return lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
 
 
-def _lines_from_file(path: Path) -> ReadRows:
-    return lambda wanted: read_lines_at(path, wanted)
-
-
-def read_lines_at(path: Path, wanted: set[int]) -> Iterator[tuple[int, Row]]:
-    """The wanted lines of a file, parsed, in ascending order, one in memory at a time."""
-    last = max(wanted, default=0)
-    with path.open("rb") as stream:
-        for number, chunk in enumerate(stream, start=1):
-            if number > last:
-                break
-            if number in wanted:
-                yield number, parse_row(number, chunk)
-
-
 def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None) -> FileReport:
     settings = settings or Settings()
     rows = list(rows_from_bytes(data))
@@ -200,9 +185,16 @@ def check_file(path: Path, settings: Settings, display: str | None = None,
     shown = display or str(path)
     try:
         kind = settings.kind or file_kind(path)
+        index = LineIndex()
+
+        def noted(row: Row) -> None:
+            index.note(row)
+            if on_row is not None:
+                on_row(row)
+
         with path.open("rb") as stream:
-            return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path), _lines_from_file(path),
-                              kind, on_row)
+            return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path),
+                              lambda wanted: index.read(path, wanted), kind, noted)
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
 

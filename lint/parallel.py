@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .engine import aggregate, check_file, check_row, file_kind, place, place_dataset, _lines_from_file
+from .engine import aggregate, check_file, check_row, file_kind, place, place_dataset
 from .facts import FactColumn, FactTable
 from .model import FileReport, Violation
 from .settings import Settings
-from .source import parse_row
+from .source import LineIndex, Row, parse_row
 
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting processes costs more than it saves
 CHUNKS_PER_JOB = 4  # several ranges per worker even out the load
@@ -61,7 +61,7 @@ def read_range(path: Path, start: int, end: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict[str, list[tuple[int, Any]]]]:
+def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict[str, list[tuple[int, Any]]], LineIndex]:
     start, end = span
     settings: Settings = _job["settings"]
     path: Path = _job["path"]
@@ -69,17 +69,19 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
     kind = _job["kind"]
     violations: list[Violation] = []
     table = FactTable(r.code for r in ruleset.dataset_rules)
+    index = LineIndex()  # line starts within the range
     local = 0
     for chunk in read_range(path, start, end):
         local += 1
         # parse_row treats line 1 as the place for a byte-order mark: only the first range has it.
         row = parse_row(local if start == 0 else local + 1, chunk)
+        index.note(row)
         row.line = local
         result = check_row(row, ruleset, kind)
         for rule, finding in result.findings:
             violations.append(place(row, rule, finding, _job["display"], ruleset))
         table.add(local, result.facts)
-    return start, local, violations, table.flush()
+    return start, local, violations, table.flush(), index
 
 
 def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str | None = None,
@@ -112,8 +114,10 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     ruleset = settings.ruleset_for(path)
     report = FileReport(shown)
     facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
+    index = LineIndex()
     offset = 0
-    for _, count, violations, part_facts in parts:
+    for start, count, violations, part_facts, part_index in parts:
+        index.starts.extend(map(start.__add__, part_index.starts))
         for v in violations:
             v.line += offset
         report.violations.extend(violations)
@@ -121,6 +125,9 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
             facts[code].extend_shifted(items, offset)
         offset += count
     report.rows = offset
-    report.violations.extend(place_dataset(aggregate(facts, ruleset, _lines_from_file(path)), shown, ruleset, _lines_from_file(path)))
+    def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
+        return index.read(path, wanted)
+
+    report.violations.extend(place_dataset(aggregate(facts, ruleset, read), shown, ruleset, read))
     report.violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report

@@ -7,8 +7,8 @@ dump of the conversation and, for the prompt, its ids blanked: about 25 µs a ro
 fifth of what all the row rules cost. A screening key built from what the row rules
 have already worked out (the texts, the answer, the tools' fingerprint) costs a few µs,
 and two rows that are equal in the exact sense always share it. So every row keeps the
-key, and only the rows whose key repeats, usually a handful, are read again (one pass,
-one row in memory at a time) for the exact fact. A coarse key costs time, never a
+key, and only the rows whose key repeats, usually a handful, are read again (a seek to
+each, one row in memory at a time) for the exact fact. A coarse key costs time, never a
 finding: rows that share a key and differ are told apart by their exact facts.
 """
 

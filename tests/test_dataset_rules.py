@@ -121,22 +121,18 @@ def test_rows_with_the_same_texts_but_other_call_arguments_are_told_apart():
 
 
 def test_only_rows_whose_screening_key_repeats_are_read_again(tmp_path, monkeypatch):
-    from tunelint.lint import check_file, engine
+    from tunelint.lint import check_file
+    from tunelint.lint.source import LineIndex
 
     asked = []
-    reader = engine._lines_from_file
-
-    def spying(path):
-        read = reader(path)
-        return lambda wanted: (asked.append(set(wanted)), read(wanted))[1]
-
-    monkeypatch.setattr(engine, "_lines_from_file", spying)
+    read = LineIndex.read
+    monkeypatch.setattr(LineIndex, "read", lambda self, path, wanted: (asked.append(set(wanted)), read(self, path, wanted))[1])
     rows = [{"messages": [user(f"Question {n}"), assistant(f"Answer {n}")]} for n in range(6)]
     path = tmp_path / "t.jsonl"
     path.write_text(jsonl(*rows, rows[2]), encoding="utf-8")  # line 7 copies line 3
     report = check_file(path, Settings(select=["TLD001", "TLD003"]))
     assert [(v.line, v.message) for v in report.violations] == [(7, "row duplicates line 3")]
-    assert asked[0] == {3, 7}  # the exact fingerprints: only the copies were read again
+    assert asked == [{3, 7}, {7}]  # the exact fingerprints of the copies, then the reported row
 
 
 # --- inconsistent-tools ----------------------------------------------------------------------
@@ -234,16 +230,19 @@ def test_no_overlap_without_a_pair(tmp_path, monkeypatch):
 
 def test_lines_read_back_are_the_lines_the_first_pass_read(tmp_path):
     # The dataset rules read some lines again (exact fingerprints, then to place what they
-    # found): a byte-order mark, CRLF, a blank line, a long line, and a last line without
-    # a newline must come back as the first pass saw them, under the same numbers.
-    from tunelint.lint import engine
-    from tunelint.lint.source import rows_from_stream
+    # found) by seeking to where the first pass saw them start: a byte-order mark, CRLF, a
+    # blank line, a long line, and a last line without a newline must come back the same.
+    from tunelint.lint.source import LineIndex, rows_from_stream
 
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\n{"b": "' + b"x" * 100 + b'"}\n{"c": 3}\r\n{"d": 4}')
+    index = LineIndex()
+    first = {}
     with path.open("rb") as stream:
-        first = {row.line: (row.raw, row.eol, row.bom) for row in rows_from_stream(stream)}
+        for row in rows_from_stream(stream):
+            index.note(row)
+            first[row.line] = (row.raw, row.eol, row.bom)
     assert len(first) == 5
     for wanted in ({1}, {2, 3}, {3, 5}, {5}, {1, 2, 3, 4, 5}, {4, 9}):
-        again = [(n, (row.raw, row.eol, row.bom)) for n, row in engine.read_lines_at(path, wanted)]
+        again = [(n, (row.raw, row.eol, row.bom)) for n, row in index.read(path, wanted)]
         assert again == [(n, first[n]) for n in sorted(wanted) if n in first], wanted
