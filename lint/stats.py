@@ -12,7 +12,7 @@ from typing import Any
 
 from .chat import row_kind
 from .formats import tools_row_to_legacy
-from .source import parse_row
+from .source import STREAM_BUFFER, parse_row
 from .tokens import ModelFacts, RowTokens, TokenCounter, cost, default_epochs, known_models
 
 PARALLEL_BYTES = 8 * 1024 * 1024
@@ -111,7 +111,7 @@ def file_stats(path: Path, model: ModelFacts, jobs: int = 1, display: str | None
         rows = [r for _, (part, _) in parts for r in part]
         unparsed = sum(u for _, (_, u) in parts)
     else:
-        with path.open("rb") as stream:
+        with path.open("rb", buffering=STREAM_BUFFER) as stream:
             rows, unparsed = _count_chunks(stream, counter)
     return summarise(display or str(path), model, rows, unparsed)
 
