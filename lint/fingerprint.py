@@ -165,7 +165,8 @@ def _call_key(call: Any) -> tuple[Any, Any]:
             pass  # not JSON (or deeper than orjson writes): compared as written
     else:
         arguments = canonical(arguments)
-    return function.get("name"), arguments
+    name = function.get("name")
+    return (name if type(name) is str else canonical(name)), arguments  # a name may be anything, even a list
 
 
 # --- per-row fingerprints shared by the dataset rules ------------------------------------------

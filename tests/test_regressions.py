@@ -40,3 +40,13 @@ def test_tool_calls_that_are_a_number_are_reported_not_a_crash():
     row = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "tool_calls": 1}]}
     found = {v.name for v in lint(row, select=["ALL"])}
     assert "malformed-tool-call" in found
+
+
+def test_a_called_name_that_is_a_list_is_reported_not_a_crash():
+    # Found by fuzzing the dataset rules: the answer's fingerprint hashed the called
+    # function's name as it was, and a list cannot be hashed.
+    row = {"messages": [{"role": "user", "content": "Hi"},
+                        {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
+                                                              "function": {"name": ["f"], "arguments": "{}"}}]}]}
+    found = {v.name for v in lint(row, row, select=["ALL"])}
+    assert "malformed-tool-call" in found
