@@ -7,14 +7,16 @@ Times `tunelint check` with the default rules and with the dataset family ignore
 memory the dataset rules' per-row facts hold for the file. The same again on a copy of the
 file where 5% of the rows repeat: the rows whose exact fingerprints are worked out, read
 back from the file, and reported. Each pair of runs is repeated
-(interleaved, so a slow spell of the machine hits both) and the best time of each is
-kept: on a shared machine one run can be 10-20% off.
+(interleaved, so a slow spell of the machine hits both); the figures are the best time
+of each and the median of the ratios within each back-to-back pair: on a shared machine
+one run can be 10-40% off.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tracemalloc
 from pathlib import Path
@@ -55,8 +57,12 @@ def compare(path: Path, repeat: int) -> None:
             rows_only.append(run_check(path, "--jobs", str(jobs), "--ignore", "TLD")[:2])
             full.append(run_check(path, "--jobs", str(jobs))[:2])
         (best_rows, peak_rows), (best_full, peak_full) = min(rows_only), min(full)
+        # Each pair ran back to back: the ratio within a pair cancels a slow spell of the
+        # machine that a ratio of two bests (each possibly a lucky outlier) does not.
+        paired = statistics.median(f / r for (r, _), (f, _) in zip(rows_only, full))
         print(f"--jobs {jobs}: row rules {best_rows:6.2f} s, with dataset rules {best_full:6.2f} s "
-              f"({(best_full / best_rows - 1):+.0%}); peak {peak_rows:,.0f} MB -> {peak_full:,.0f} MB"
+              f"(best against best {(best_full / best_rows - 1):+.0%}, median of the paired runs {paired - 1:+.0%}); "
+              f"peak {peak_rows:,.0f} MB -> {peak_full:,.0f} MB"
               f"   [all runs: {' '.join(f'{t:.2f}' for t, _ in rows_only)} / {' '.join(f'{t:.2f}' for t, _ in full)}]")
 
 
