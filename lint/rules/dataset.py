@@ -226,7 +226,7 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
     Regenerate the old rows with the current definitions.
     """
     # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
-    combos = Counter(fact for _, fact in facts)
+    combos = Counter(map(itemgetter(1), facts))
     groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for (names, fingerprint), count in combos.items():
         groups[names][fingerprint] += count
@@ -330,11 +330,13 @@ def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> 
     at all, examples that say so), or drop tools the model should not learn.
     """
     # (declared, called) tuples are interned and repeat: count the distinct ones at C speed.
-    combos = Counter(fact for _, fact in facts)
+    combos = Counter(map(itemgetter(1), facts))
     first_of: dict[Any, int] = {}
     for line, fact in facts:
         if fact not in first_of:
             first_of[fact] = line
+            if len(first_of) == len(combos):
+                break  # every distinct fact seen: the rest of the file repeats them
     counts: Counter = Counter()
     declared_first: dict[str, int] = {}
     for (declared, called), n in combos.items():
