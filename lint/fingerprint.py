@@ -262,10 +262,9 @@ def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
 _NULL = hash(b"null") & _MASK  # `quick(None)`: the fingerprint of an absent `tools` or `functions`
 
 
-def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: dict) -> tuple[int, int | None, Any]:
-    """(row key, prompt key, answer) of a chat row: cheap keys that rows with equal
-    fingerprints always share (see `screening`). None for the prompt when there is no
-    answer; the answer is `target_of` the last assistant turn.
+def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: dict) -> tuple[int, int | None]:
+    """(row key, prompt key) of a chat row: cheap keys that rows with equal fingerprints
+    always share (see `screening`). None for the prompt when the row has no answer.
 
     Built from what is already in memory: the turns' `content` strings (Python caches
     their hashes), the answer's position and fingerprint, the tools' fingerprints. Ids
@@ -285,12 +284,11 @@ def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: d
         if last >= 0:
             index, message = dicts[last]
             prompt_key = hash((texts, index, tools)) & _MASK
-            answer = target_of(message)
-            row_key = hash((prompt_key, answer[0], len(dicts), len(obj))) & _MASK
+            row_key = hash((prompt_key, target_of(message)[0], len(dicts), len(obj))) & _MASK
         else:
-            prompt_key, answer = None, None
+            prompt_key = None
             row_key = hash((texts, len(dicts), tools, len(obj))) & _MASK
-        found = cache["screen"] = (row_key, prompt_key, answer)
+        found = cache["screen"] = (row_key, prompt_key)
     return found
 
 
