@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import attrgetter, is_, is_not
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..lint.chat import detect_kind
 from ..lint.engine import aggregate_rule, check_row, place, place_dataset
@@ -170,32 +170,41 @@ def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict, li
     repeats (their exact facts come from it): an edit there, which may leave the key as
     it was, runs the rule again. Exact facts are kept by line text between edits.
     """
-    previous = cache.get(_AGGREGATES) or {}
+    previous: dict[str, _Aggregated] = cache.get(_AGGREGATES) or {}
     memo = cache.get(_EXACT) or {}
-    kept: dict[str, tuple[tuple[Any, ...], list[DatasetFinding], list[int], tuple[str, ...]]] = {}
+    kept: dict[str, _Aggregated] = {}
     kept_memo: dict[tuple[str, bool, str], Any] = {}
     found: list[tuple[Rule, DatasetFinding]] = []
     for rule, column in zip(ruleset.dataset_rules, columns):
         last = previous.get(rule.code)
-        if last is not None and last[0] == column:
-            shared = last[2]
+        if last is not None and last.column == column:
+            shared = last.shared
         else:
             last = None
             shared = shared_lines(_fact_column(column)) if rule.exact is not None else []
         texts = tuple([lines[n - 1] for n in shared])
-        if last is not None and last[3] == texts:
-            findings = last[1]
+        if last is not None and last.texts == texts:
+            findings = last.findings
             kept_memo.update((key, memo[key]) for key in _memo_keys(rule, shared, texts) if key in memo)
         elif rule.exact is not None:
             exact = _exact_column(rule, ruleset.options[rule.code], shared, texts, memo, kept_memo)
             findings = aggregate_rule(rule, exact, ruleset)
         else:
             findings = aggregate_rule(rule, _fact_column(column), ruleset)
-        kept[rule.code] = (column, findings, shared, texts)
+        kept[rule.code] = _Aggregated(column, findings, shared, texts)
         found.extend((rule, f) for f in findings)
     cache[_AGGREGATES] = kept
     cache[_EXACT] = kept_memo
     return found
+
+
+class _Aggregated(NamedTuple):
+    """A dataset rule's last run in a document: what it saw and what it found."""
+
+    column: tuple[Any, ...]  # the collected fact of every line
+    findings: list[DatasetFinding]
+    shared: list[int]  # screening rules: the lines whose key repeats
+    texts: tuple[str, ...]  # and their text, which their exact facts come from
 
 
 def _memo_keys(rule: Rule, shared: list[int], texts: tuple[str, ...]) -> list[tuple[str, bool, str]]:
