@@ -61,7 +61,7 @@ def read_range(path: Path, start: int, end: int) -> Iterator[bytes]:
             yield chunk
 
 
-def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict[str, list[tuple[int, Any]]], LineIndex]:
+def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict[str, FactColumn], LineIndex]:
     start, end = span
     settings: Settings = _job["settings"]
     path: Path = _job["path"]
@@ -125,6 +125,7 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
             facts[code].extend_shifted(items, offset)
         offset += count
     report.rows = offset
+
     def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
         return index.read(path, wanted)
 

@@ -115,7 +115,6 @@ def rows_from_bytes(data: bytes) -> Iterator[Row]:
     return rows_from_lines(io.BytesIO(data))
 
 
-
 class LineIndex:
     """Where each line of a file starts, noted while the file is read (8 bytes a line).
 
