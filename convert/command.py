@@ -12,6 +12,7 @@ import click
 from ..cli.common import fail, settings_for
 from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
+from ..lint.engine import InternalError
 from ..lint.files import discover
 from ..lint.parallel import default_jobs
 from ..lint.report import render_concise
@@ -55,6 +56,14 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
     if writing_elsewhere and sources != 1:
         raise click.UsageError("several inputs: use --in-place, --check or --diff (or --output with one file)")
 
+    try:
+        _convert(found, settings, target, output, in_place, check_only, show_diff, split_parallel, no_progress, jobs)
+    except InternalError as exc:  # a rule's bug: a clear error (exit 2), never a traceback; the file is intact
+        fail(f"{exc}. Please report this with the line that caused it.")
+
+
+def _convert(found, settings, target, output, in_place, check_only, show_diff, split_parallel, no_progress, jobs) -> None:
+    writing_elsewhere = not (in_place or check_only or show_diff)
     if found.stdin:
         data, conversion = convert_bytes(sys.stdin.buffer.read(), settings, target, split_parallel=split_parallel)
         if writing_elsewhere and not output:
@@ -86,6 +95,9 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
         except OSError as exc:
             progress.close()
             fail(f"cannot convert {path}: {exc.strerror or exc}")
+        except InternalError:
+            progress.close()
+            raise
         conversions.append(conversion)
         if show_diff:
             sys.stdout.write(unified_diff(str(path), conversion))

@@ -65,8 +65,17 @@ def _deep_digest(value: Any) -> int:
         elif type(item) is _Close:
             h.update(item.mark)
         else:
-            h.update(orjson.dumps(item) + b",")
+            h.update(_scalar(item) + b",")
     return int.from_bytes(h.digest(), "big")
+
+
+def _scalar(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer past 64 bits (a row read exactly for a fix): its digits
+        import json
+
+        return json.dumps(value).encode()
 
 
 class _Key:

@@ -63,6 +63,41 @@ class Row:
         return f"Row(line={self.line}, raw={self.raw[:40]!r}..., error={self.error})"
 
 
+# orjson reads an integer past 64 bits as a float (123456789012345678901234567890 becomes
+# 1.2345678901234568e+29): harmless for the checks, data loss for a fix that writes the
+# row back. Such a literal has at least 19 digits in a row; digits become "0" here so that
+# one C-speed search finds a run.
+_DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_RUN = b"0" * 19
+
+
+def exact_value(raw: bytes, parsed: Any) -> Any:
+    """What the line holds with every integer as written: `parsed` (orjson's reading)
+    unless the line has a digit run long enough to be an integer orjson turned into a
+    float, then the standard library's reading (which keeps integers exact)."""
+    if _LONG_RUN not in raw.translate(_DIGITS_AS_ZERO):
+        return parsed
+    import json
+
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # past the int digit limit, or deeper than its recursion
+        return parsed
+
+
+def exact_obj(row: Row) -> dict | None:
+    """The row's object for a fix that rewrites it (see `exact_value`), worked out once."""
+    found = row.cache.get("exact")
+    if found is None and row.obj is not None:
+        found = row.cache["exact"] = exact_value(row.raw, row.obj)
+    return found
+
+
+def fresh_copy(row: Row) -> Any:
+    """A private, exact copy of the row's value, for a fix to edit."""
+    return exact_value(row.raw, orjson.loads(row.raw))
+
+
 def split_terminator(chunk: bytes) -> tuple[bytes, bytes]:
     if chunk.endswith(b"\r\n"):
         return chunk[:-2], b"\r\n"

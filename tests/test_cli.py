@@ -143,6 +143,23 @@ def test_fix_rewrites_fixable_rows_and_leaves_others_byte_identical(run):
     assert len(lines) == 2 and json.loads(lines[1])["tools"][0]["function"]["name"] == "f"
 
 
+def test_fixed_arguments_keep_integers_past_64_bits(run):
+    # Arguments given as an object (encoded by the fix) and arguments encoded twice (decoded),
+    # in rows that also hold an integer orjson would read as a float.
+    big = 98765432109876543210987
+    as_object = weather_row(messages=[user("go"), {"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Oslo", "n": big}}}]},
+        {"role": "tool", "tool_call_id": "c1", "content": "ok"}, {"role": "assistant", "content": "done"}], seed=big)
+    twice = json.loads(json.dumps(as_object).replace('"arguments": {"city": "Oslo", "n": %d}' % big,
+                                                     '"arguments": %s' % json.dumps(json.dumps(json.dumps({"city": "Oslo"})))))
+    write("train.jsonl", json.dumps(as_object) + "\n" + json.dumps(twice) + "\n")
+    run("check", "train.jsonl", "--fix", "--select", "invalid-arguments-json")
+    first, second = (json.loads(line) for line in Path("train.jsonl").read_text().splitlines())
+    assert first["seed"] == big and second["seed"] == big
+    assert json.loads(first["messages"][1]["tool_calls"][0]["function"]["arguments"]) == {"city": "Oslo", "n": big}
+    assert json.loads(second["messages"][1]["tool_calls"][0]["function"]["arguments"]) == {"city": "Oslo"}
+
+
 def test_fix_from_stdin_writes_the_fixed_data_to_stdout(run):
     result = run("check", "-", "--fix", input=CLEAN + "\n")
     assert result.stdout == CLEAN

@@ -150,6 +150,16 @@ def test_unparsable_rows_are_left_alone_and_reported():
     assert [p.name for p in problems] == ["invalid-json"]
 
 
+def test_integers_past_64_bits_survive_both_ways():
+    # orjson reads these as floats (1.2345678901234568e+29): a conversion must write them as they were.
+    row = {**LEGACY, "seed": 123456789012345678901234567890, "low": -9999999999999999999, "high": 18446744073709551615}
+    tools, problems = convert((json.dumps(row) + "\n").encode())
+    assert problems == []
+    assert b'"seed": 123456789012345678901234567890, "low": -9999999999999999999' in tools
+    back, problems = convert(tools, target="legacy")
+    assert problems == [] and json.loads(back) == row
+
+
 # --- round trips over generated rows -----------------------------------------------------
 
 names = st.sampled_from(["get_weather", "book", "search_flights"])
@@ -213,6 +223,22 @@ def test_convert_and_check_fix_give_identical_bytes(folder):
     runner.invoke(cli, ["convert", "a.jsonl", "--in-place"])
     runner.invoke(cli, ["check", "b.jsonl", "--fix", "--select", "TLT002"])
     assert Path("a.jsonl").read_bytes() == Path("b.jsonl").read_bytes() != data.encode()
+
+
+def test_a_rule_failing_mid_conversion_is_a_clear_error_and_the_file_is_intact(folder, monkeypatch):
+    # A bug in tunelint (here, simulated in the converter) must not show a traceback or touch the file.
+    import tunelint.lint.formats as formats
+
+    def broken(row):
+        raise KeyError("simulated")
+
+    monkeypatch.setattr(formats, "legacy_row_to_tools", broken)
+    data = json.dumps(LEGACY) + "\n"
+    Path("a.jsonl").write_text(data)
+    result = CliRunner().invoke(cli, ["convert", "a.jsonl", "--in-place"])
+    assert result.exit_code == 2
+    assert "internal error while checking line 1: KeyError" in result.stderr and "Traceback" not in result.output
+    assert Path("a.jsonl").read_text() == data
 
 
 def test_check_and_diff_write_nothing(folder):

@@ -14,7 +14,7 @@ from ..fingerprint import quick
 from ..model import ERROR, INFO, DatasetFinding, Finding, Fix, Related, SOMETIMES
 from ..pointer import join_pointer
 from ..registry import Option, dataset_rule, row_rule
-from ..source import Row
+from ..source import Row, exact_obj
 from ..toolset import json_type
 
 DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
@@ -186,7 +186,7 @@ def invalid_rft_row(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
     from ..formats import conversion_fix, pairs_row_to_dpo
 
-    return conversion_fix(row.raw, pairs_row_to_dpo(row.obj), "Convert the chosen/rejected pair to a DPO row")
+    return conversion_fix(row.raw, pairs_row_to_dpo(exact_obj(row)), "Convert the chosen/rejected pair to a DPO row")
 
 
 @row_rule("TLP005", "chosen-rejected-layout", INFO, SOMETIMES, sees="object", default=False)

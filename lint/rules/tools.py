@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -14,7 +14,7 @@ from ..jsonstyle import dumps_like
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
-from ..source import Row
+from ..source import Row, exact_obj, fresh_copy
 from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 
@@ -114,7 +114,7 @@ def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     """The conversion fix, or None and the reason the row cannot be converted."""
     from ..formats import conversion_fix, legacy_row_to_tools
 
-    return conversion_fix(row.raw, legacy_row_to_tools(row.obj), "Convert the row to the `tools` format")
+    return conversion_fix(row.raw, legacy_row_to_tools(exact_obj(row)), "Convert the row to the `tools` format")
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -169,11 +169,11 @@ def _format_finding(row: Row, uses_this, uses_other, fixer, message: str, mixed:
 def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
     from ..formats import conversion_fix, tools_row_to_legacy
 
-    converted = tools_row_to_legacy(row.obj)
+    converted = tools_row_to_legacy(exact_obj(row))
     if converted.value is not None:
         return conversion_fix(row.raw, converted, "Convert the row to the legacy function format")
     # Parallel calls become consecutive single calls: the model learns another turn structure (unsafe).
-    fix, why = conversion_fix(row.raw, tools_row_to_legacy(row.obj, split_parallel=True),
+    fix, why = conversion_fix(row.raw, tools_row_to_legacy(exact_obj(row), split_parallel=True),
                               "Split parallel calls and convert the row to the legacy function format", unsafe=True)
     return fix, converted.problems[0][1] if fix is not None else why
 
@@ -307,7 +307,7 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
                 yield Finding(call.function_pointer, f"call to {name} has no `arguments`")
             elif type(value) is dict:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not an object",
-                              fix=_rewrite_arguments(row, call, compact(value), "Encode the arguments object as a JSON string"))
+                              fix=_rewrite_arguments(row, call, compact, "Encode the arguments object as a JSON string"))
             else:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not {json_type(value)}")
         elif status == NOT_JSON:
@@ -316,7 +316,7 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
             yield Finding(at, f"arguments of {name} must encode a JSON object, not {json_type(value)}")
         elif status == DOUBLE:
             yield Finding(at, f"arguments of {name} are JSON encoded twice",
-                          fix=_rewrite_arguments(row, call, orjson.loads(call.arguments), "Decode the doubly encoded arguments"))
+                          fix=_rewrite_arguments(row, call, orjson.loads, "Decode the doubly encoded arguments"))
 
 
 def _function_obj(row: Row, call: Call) -> dict:
@@ -326,11 +326,13 @@ def _function_obj(row: Row, call: Call) -> dict:
     return message["tool_calls"][call.index].get("function") or {}
 
 
-def _rewrite_arguments(row: Row, call: Call, arguments: str, title: str) -> Fix | None:
-    value = orjson.loads(row.raw)  # a private copy to edit
+def _rewrite_arguments(row: Row, call: Call, rewrite: Callable[[Any], str], title: str) -> Fix | None:
+    """The row with the call's arguments replaced by `rewrite(arguments)`, both taken from
+    an exact private copy of the row (no integer of it read as a float)."""
+    value = fresh_copy(row)
     message = value["messages"][call.message]
     function = message["function_call"] if call.index is None else message["tool_calls"][call.index]["function"]
-    function["arguments"] = arguments
+    function["arguments"] = rewrite(function["arguments"])
     text = dumps_like(value, row.raw)
     return Fix(title, Applicability.SAFE, (text,)) if text is not None else None
 
