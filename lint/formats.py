@@ -105,7 +105,9 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
             if len(tool_calls) > 1:
                 if not split_parallel:
                     return Converted(None, [(at + "/tool_calls", f"turn makes {len(tool_calls)} parallel calls, which the legacy format cannot express")])
-                index = _split_turn(messages, index, message, tool_calls, new_messages)
+                index, problem = _split_turn(messages, index, message, tool_calls, new_messages)
+                if problem is not None:
+                    return Converted(None, [problem])
                 continue
             if tool_calls:
                 new_messages.append(_replace_key(message, "tool_calls", "function_call", tool_calls[0]["function"]))
@@ -131,15 +133,24 @@ def _tool_to_function(message: dict, name: Any) -> dict:
     return converted
 
 
-def _split_turn(messages: list, index: int, message: dict, tool_calls: list, out: list) -> int:
+def _split_turn(messages: list, index: int, message: dict, tool_calls: list,
+                out: list) -> tuple[int, tuple[str, str] | None]:
     """Turn one parallel turn and its results into call, result, call, result ...
 
-    Returns the index of the first message after the turn's results.
+    Returns the index of the first message after the turn's results, and the problem
+    that stops the split (then `out` is not to be used): a result that answers none of
+    the turn's calls, or a second result for one call, has no place in the sequence.
     """
+    ids = {call.get("id") for call in tool_calls}  # hashable: the caller checked the ids
     results: dict[Any, dict] = {}
     after = index + 1
     while after < len(messages) and type(messages[after]) is dict and messages[after].get("role") == "tool":
-        results.setdefault(messages[after].get("tool_call_id"), messages[after])
+        ident = messages[after].get("tool_call_id")
+        if type(ident) in (dict, list) or ident not in ids:
+            return after, (join_pointer("messages", after), "tool result answers none of the parallel calls before it")
+        if ident in results:
+            return after, (join_pointer("messages", after), "a second result for the same parallel call")
+        results[ident] = messages[after]
         after += 1
     for n, call in enumerate(tool_calls):
         turn = _replace_key(message, "tool_calls", "function_call", call["function"])
@@ -149,8 +160,7 @@ def _split_turn(messages: list, index: int, message: dict, tool_calls: list, out
         result = results.pop(call.get("id"), None)
         if result is not None:
             out.append(_tool_to_function(result, call["function"].get("name")))
-    out.extend(_tool_to_function(r, None) for r in results.values())  # results no call asked for stay
-    return after
+    return after, None
 
 
 # --- preference pairs -------------------------------------------------------------------------

@@ -126,6 +126,20 @@ def test_parallel_calls_are_reported_for_legacy_and_split_only_when_asked():
         {"role": "assistant", "content": "Rome 20, Oslo 8."}]
 
 
+@pytest.mark.parametrize(("result_id", "why"), [
+    ("c1", "a second result for the same parallel call"),  # two results for c1: splitting kept only one
+    ("c9", "tool result answers none of the parallel calls"),  # answers no call: it lost its id
+    (["c1"], "tool result answers none of the parallel calls"),  # an id that is a list: it crashed
+])
+def test_a_parallel_turn_whose_results_do_not_pair_up_is_reported_not_split(result_id, why):
+    row = json.loads(json.dumps(PARALLEL))
+    row["messages"][2]["tool_call_id"] = result_id  # the result for c2 now answers something else
+    data = (json.dumps(row) + "\n").encode()
+    out, problems = convert(data, target="legacy", split=True)
+    assert out == data
+    assert [p.line for p in problems] == [1] and why in problems[0].message, problems[0].message
+
+
 @pytest.mark.parametrize(("separators", "ascii_only"), [((",", ":"), False), ((", ", ": "), False), ((", ", ": "), True)])
 def test_converted_rows_keep_the_files_json_style(separators, ascii_only):
     line = json.dumps(LEGACY, separators=separators, ensure_ascii=ascii_only)
