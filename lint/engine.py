@@ -8,7 +8,7 @@ for dataset findings, by reading those few lines again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolErr
 from .pointer import locate
 from .preference import inside
 from .registry import Rule
-from .screening import ReadRows, exact_columns, shared_lines
+from .screening import ReadRows, ReadTexts, exact_columns, shared_lines
 from .settings import RuleSet, Settings
 from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_stream
 
@@ -119,15 +119,14 @@ def aggregate_rule(rule: Rule, column: FactColumn, ruleset: RuleSet) -> list[Dat
 
 
 def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
-                  read_lines: ReadRows) -> list[Violation]:
-    """Dataset findings as violations, their lines read again one at a time (a file full
-    of duplicates must not hold thousands of parsed rows at once)."""
+                  read_texts: ReadTexts) -> list[Violation]:
+    """Dataset findings as violations, their lines read again one at a time as text (a
+    file full of duplicates must not hold thousands of rows at once, nor parse them)."""
     by_line: dict[int, list[tuple[Rule, DatasetFinding]]] = {}
     for rule, f in found:
         by_line.setdefault(f.line, []).append((rule, f))
     placed = []
-    for line, row in read_lines(set(by_line)) if by_line else ():
-        text = row.text
+    for line, text in read_texts(set(by_line)) if by_line else ():
         placed.extend(_place_found(rule, f, text, path, ruleset) for rule, f in by_line.pop(line, ()))
     for pairs in by_line.values():  # lines that are gone (the file changed meanwhile)
         placed.extend(_place_found(rule, f, "", path, ruleset) for rule, f in pairs)
@@ -146,7 +145,7 @@ def _place_found(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: R
 
 def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
                read_lines: ReadRows, kind: str = "chat",
-               on_row: Callable[[Row], None] | None = None) -> FileReport:
+               on_row: Callable[[Row], None] | None = None, read_texts: ReadTexts | None = None) -> FileReport:
     report = FileReport(path)
     table = FactTable(r.code for r in ruleset.dataset_rules)
     violations = report.violations
@@ -160,7 +159,10 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
         if on_row is not None:
             on_row(row)
     report.rows = count
-    violations.extend(place_dataset(aggregate(table.flush(), ruleset, read_lines), path, ruleset, read_lines))
+    if read_texts is None:
+        def read_texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
+            return ((line, row.text) for line, row in read_lines(wanted))
+    violations.extend(place_dataset(aggregate(table.flush(), ruleset, read_lines), path, ruleset, read_texts))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report
 
@@ -194,7 +196,8 @@ def check_file(path: Path, settings: Settings, display: str | None = None,
 
         with path.open("rb", buffering=STREAM_BUFFER) as stream:
             return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path),
-                              lambda wanted: index.read(path, wanted), kind, noted)
+                              lambda wanted: index.read(path, wanted), kind, noted,
+                              lambda wanted: index.texts(path, wanted))
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
 

@@ -129,6 +129,9 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
         return index.read(path, wanted)
 
-    report.violations.extend(place_dataset(aggregate(facts, ruleset, read), shown, ruleset, read))
+    def texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
+        return index.texts(path, wanted)
+
+    report.violations.extend(place_dataset(aggregate(facts, ruleset, read), shown, ruleset, texts))
     report.violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report

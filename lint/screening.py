@@ -25,6 +25,9 @@ from .source import Row
 # Reads the given lines of the document again, parsed: (line, row) in ascending line order.
 ReadRows = Callable[[set[int]], Iterable[tuple[int, Row]]]
 
+# The same lines as text only (what `Row.text` gives), for placing findings on them.
+ReadTexts = Callable[[set[int]], Iterable[tuple[int, str]]]
+
 
 # Works out the exact fact of a row read again (None: no fact).
 Exact = Callable[[Row, Mapping[str, Any]], Any]

@@ -171,8 +171,26 @@ class LineIndex:
 
     def read(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, Row]]:
         """The wanted lines, parsed, in ascending order, one in memory at a time."""
+        for number, chunk in self._chunks(path, wanted):
+            yield number, parse_row(number, chunk)
+
+    def texts(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, str]]:
+        """The same lines as `Row.text` gives them, without parsing (enough to place a finding)."""
+        for number, chunk in self._chunks(path, wanted):
+            yield number, line_text(number, chunk)
+
+    def _chunks(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, bytes]]:
         with path.open("rb") as stream:
             for number in sorted(wanted):
                 if 0 < number <= len(self.starts):
                     stream.seek(self.starts[number - 1])
-                    yield number, parse_row(number, stream.readline())
+                    yield number, stream.readline()
+
+
+def line_text(line: int, chunk: bytes) -> str:
+    """What `parse_row(line, chunk).text` is, without parsing: the line without its
+    terminator or (line 1) byte-order mark, undecodable bytes replaced."""
+    raw = split_terminator(chunk)[0]
+    if line == 1 and raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    return raw.decode("utf-8", errors="replace")

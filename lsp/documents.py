@@ -21,7 +21,7 @@ from ..lint.model import DatasetFinding, Violation
 from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
 from ..lint.screening import shared_lines
-from ..lint.source import Row, parse_row
+from ..lint.source import line_text, parse_row
 from .cold import check_many
 
 
@@ -100,10 +100,10 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
     columns = list(zip(*map(_FACTS, results))) if results else [() for _ in ruleset.dataset_rules]
     found = _aggregate(ruleset, columns, cache, lines)
 
-    def rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
-        return ((n, parse_row(n, _chunk(lines[n - 1]))) for n in sorted(wanted) if 0 < n <= len(lines))
+    def texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
+        return ((n, line_text(n, _chunk(lines[n - 1]))) for n in sorted(wanted) if 0 < n <= len(lines))
 
-    violations.extend(place_dataset(found, path, ruleset, rows))
+    violations.extend(place_dataset(found, path, ruleset, texts))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return violations, cache
 

@@ -125,14 +125,16 @@ def test_only_rows_whose_screening_key_repeats_are_read_again(tmp_path, monkeypa
     from tunelint.lint.source import LineIndex
 
     asked = []
-    read = LineIndex.read
-    monkeypatch.setattr(LineIndex, "read", lambda self, path, wanted: (asked.append(set(wanted)), read(self, path, wanted))[1])
+    read, texts = LineIndex.read, LineIndex.texts
+    monkeypatch.setattr(LineIndex, "read", lambda self, path, wanted: (asked.append(("rows", set(wanted))), read(self, path, wanted))[1])
+    monkeypatch.setattr(LineIndex, "texts", lambda self, path, wanted: (asked.append(("texts", set(wanted))), texts(self, path, wanted))[1])
     rows = [{"messages": [user(f"Question {n}"), assistant(f"Answer {n}")]} for n in range(6)]
     path = tmp_path / "t.jsonl"
     path.write_text(jsonl(*rows, rows[2]), encoding="utf-8")  # line 7 copies line 3
     report = check_file(path, Settings(select=["TLD001", "TLD003"]))
     assert [(v.line, v.message) for v in report.violations] == [(7, "row duplicates line 3")]
-    assert asked == [{3, 7}, {7}]  # the exact fingerprints of the copies, then the reported row
+    # The copies parsed for their exact fingerprints, then the reported row's text to place it.
+    assert asked == [("rows", {3, 7}), ("texts", {7})]
 
 
 # --- inconsistent-tools ----------------------------------------------------------------------
@@ -235,14 +237,17 @@ def test_lines_read_back_are_the_lines_the_first_pass_read(tmp_path):
     from tunelint.lint.source import LineIndex, rows_from_stream
 
     path = tmp_path / "t.jsonl"
-    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\n{"b": "' + b"x" * 100 + b'"}\n{"c": 3}\r\n{"d": 4}')
+    path.write_bytes(b'\xef\xbb\xbf{"a": 1}\r\n\n{"b": "' + b"x" * 100 + b'"}\n{"c": "\xff"}\r\n{"d": 4}')
     index = LineIndex()
-    first = {}
+    first, text = {}, {}
     with path.open("rb") as stream:
         for row in rows_from_stream(stream):
             index.note(row)
             first[row.line] = (row.raw, row.eol, row.bom)
-    assert len(first) == 5
+            text[row.line] = row.text
+    assert len(first) == 5 and "\ufffd" in text[4]  # line 4 holds a byte that is not UTF-8
     for wanted in ({1}, {2, 3}, {3, 5}, {5}, {1, 2, 3, 4, 5}, {4, 9}):
         again = [(n, (row.raw, row.eol, row.bom)) for n, row in index.read(path, wanted)]
         assert again == [(n, first[n]) for n in sorted(wanted) if n in first], wanted
+        # Read as text only (to place findings): what the first pass's rows gave as text.
+        assert list(index.texts(path, wanted)) == [(n, text[n]) for n in sorted(wanted) if n in text], wanted
