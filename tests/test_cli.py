@@ -150,8 +150,8 @@ def test_fixed_arguments_keep_integers_past_64_bits(run):
     as_object = weather_row(messages=[user("go"), {"role": "assistant", "tool_calls": [
         {"id": "c1", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Oslo", "n": big}}}]},
         {"role": "tool", "tool_call_id": "c1", "content": "ok"}, {"role": "assistant", "content": "done"}], seed=big)
-    twice = json.loads(json.dumps(as_object).replace('"arguments": {"city": "Oslo", "n": %d}' % big,
-                                                     '"arguments": %s' % json.dumps(json.dumps(json.dumps({"city": "Oslo"})))))
+    twice = json.loads(json.dumps(as_object))
+    twice["messages"][1]["tool_calls"][0]["function"]["arguments"] = json.dumps(json.dumps({"city": "Oslo"}))
     write("train.jsonl", json.dumps(as_object) + "\n" + json.dumps(twice) + "\n")
     run("check", "train.jsonl", "--fix", "--select", "invalid-arguments-json")
     first, second = (json.loads(line) for line in Path("train.jsonl").read_text().splitlines())
