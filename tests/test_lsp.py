@@ -105,6 +105,23 @@ async def test_change_relints_and_close_clears(client: LanguageClient, tmp_path)
 
 
 @pytest.mark.asyncio
+async def test_a_message_with_accented_text_arrives_whole_and_the_stream_stays_in_step(client: LanguageClient, tmp_path):
+    # A call to an undeclared `prévision_météo`: the diagnostic's message holds non-ASCII
+    # text, which the server writes as UTF-8. A header that counted characters instead of
+    # bytes would cut the message short and the next one would not parse.
+    row = json.loads(json.dumps(TYPO).replace("get_wether", "prévision_météo"))
+    line = json.dumps(row, ensure_ascii=False)
+    uri = open_doc(client, tmp_path / "train.jsonl", line + "\n")
+    (diagnostic,) = await published(client, uri)
+    assert diagnostic.code == "TLT004" and "`prévision_météo`" in diagnostic.message
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=json.dumps(TYPO, ensure_ascii=False) + "\n")]))
+    (after,) = await published(client, uri)
+    assert after.code == "TLT004" and "`get_wether`" in after.message
+
+
+@pytest.mark.asyncio
 async def test_quick_fix_applied_gives_the_fixed_row(client: LanguageClient, tmp_path):
     text = jsonl(*clean_rows(2)) + "\n" + json.dumps(LEGACY) + "\n"
     uri = open_doc(client, tmp_path / "train.jsonl", text)
