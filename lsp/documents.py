@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count, repeat
+from itertools import chain, compress, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Any, NamedTuple
 
@@ -71,7 +71,9 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
 
     The cache is keyed by a line's text (the first line by `(True, text)`: only it may hold
     a byte-order mark). Unchanged lines are the same string objects, so lookups do not
-    re-hash them, and each line's facts are a tuple: the columns come from one `zip`.
+    re-hash them. The last lint's outcome (`_Snapshot`) is kept too: an edit is the run
+    of lines whose results are not the ones it had, and only that run's violations,
+    facts and the dataset rules whose facts it changed are worked out again.
     """
     ruleset = settings.ruleset_for(path)
     kind = _kind(lines, settings, cache)
@@ -92,20 +94,69 @@ def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any,
         results[index] = cache[text if index else (True, text)] = result
     if len(cache) > 2 * len(lines) + 64:  # drop results of lines that are gone
         kept = {(text if index else (True, text)): result for index, (text, result) in enumerate(zip(lines, results))}
-        kept.update({key: cache[key] for key in (_AGGREGATES, _KIND, _KIND_FROM, _EXACT) if key in cache})
+        kept.update({key: cache[key] for key in (_SNAPSHOT, _KIND, _KIND_FROM) if key in cache})
         cache = kept
-    violations: list[Violation] = []
-    for number in compress(count(1), map(_VIOLATIONS, results)):
-        violations.extend(_moved(v, number) for v in results[number - 1].violations)
-    columns = list(zip(*map(_FACTS, results))) if results else [() for _ in ruleset.dataset_rules]
-    found = _aggregate(ruleset, columns, cache, lines)
+    snapshot = _update(cache.get(_SNAPSHOT), results, ruleset, lines)
+    cache[_SNAPSHOT] = snapshot  # one assignment: a lint running alongside sees the old one or this one, whole
 
     def texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
         return ((n, line_text(n, _chunk(lines[n - 1]))) for n in sorted(wanted) if 0 < n <= len(lines))
 
-    violations.extend(place_dataset(found, path, ruleset, texts))
+    violations = list(chain.from_iterable(snapshot.placed))
+    violations.extend(place_dataset(snapshot.found, path, ruleset, texts))
     violations.sort(key=lambda v: (v.line, v.col, v.code))
     return violations, cache
+
+
+class _Snapshot(NamedTuple):
+    """A lint's outcome, what the next lint of the document starts from (never changed in place)."""
+
+    results: list[LineResult]  # every line's result
+    columns: list[list[Any]]  # per dataset rule, the fact of every line (None: none)
+    placed: list[tuple[Violation, ...]]  # per line, its row violations on its line number
+    aggregated: dict[str, _Aggregated]  # per dataset rule, its findings and what they came from
+    exact: dict[tuple[str, bool, str], Any]  # screening rules' exact facts of shared lines, by (code, first line?, text)
+    found: list[tuple[Rule, DatasetFinding]]
+
+
+def _update(last: _Snapshot | None, results: list[LineResult], ruleset: RuleSet, lines: list[str]) -> _Snapshot:
+    """The outcome for `results`, from the last one where it still holds.
+
+    The edit is the run of lines between the longest common head and tail (compared by
+    identity, at C speed) of the old and new results. Lines before it keep their placed
+    violations; lines after it too when no line was added or removed (else they moved).
+    A dataset rule runs again only if a fact in that run changed, or lines moved.
+    """
+    rules = ruleset.dataset_rules
+    if last is None or len(last.columns) != len(rules):
+        columns = [list(column) for column in zip(*map(_FACTS, results))] if results else [[] for _ in rules]
+        placed = [_placed(result, number) for number, result in enumerate(results, 1)]
+        return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, [True] * len(rules), {}, {}, lines))
+    old, new = len(last.results), len(results)
+    head = next(compress(count(), map(is_not, results, last.results)), min(old, new))
+    tail = next(compress(count(), map(is_not, reversed(results), reversed(last.results))), min(old, new))
+    tail = min(tail, min(old, new) - head)
+    old_end, new_end = old - tail, new - tail
+    run = results[head:new_end]
+    pieces = list(zip(*map(_FACTS, run))) if run else [() for _ in rules]
+    moved = old != new
+    columns, dirty = [], []
+    for column, piece in zip(last.columns, pieces):
+        dirty.append(moved or tuple(column[head:old_end]) != piece)
+        columns.append(column[:head] + list(piece) + column[old_end:])
+    placed = last.placed[:head] + [_placed(result, number) for number, result in enumerate(run, head + 1)]
+    if moved:
+        placed += [_placed(result, number) for number, result in enumerate(results[new_end:], new_end + 1)]
+    else:
+        placed += last.placed[old_end:]
+    return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, dirty, last.aggregated, last.exact, lines))
+
+
+_NOTHING: tuple[Violation, ...] = ()
+
+
+def _placed(result: LineResult, number: int) -> tuple[Violation, ...]:
+    return tuple([_moved(v, number) for v in result.violations]) if result.violations else _NOTHING
 
 
 HEAD_LINES = 300  # about a screenful or five: checked in a few tens of milliseconds
@@ -151,36 +202,30 @@ def _kind(lines: list[str], settings: Settings, cache: dict) -> str:
 _VIOLATIONS, _FACTS = attrgetter("violations"), attrgetter("facts")
 
 # The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).
-_AGGREGATES = ("aggregates",)  # the dataset rules' last columns and findings
+_SNAPSHOT = ("snapshot",)  # the last lint's outcome
 _KIND = ("kind",)  # the file kind the cached results were computed for
 _KIND_FROM = ("kind from",)  # (the first lines, the kind they tell)
-_EXACT = ("exact",)  # screening rules' exact facts of shared lines, by (rule code, first line?, text)
 
 
-def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict, lines: list[str]
-               ) -> list[tuple[Rule, DatasetFinding]]:
+def _aggregate(ruleset: RuleSet, columns: list[list[Any]], dirty: list[bool], previous: dict[str, _Aggregated],
+               memo: dict, lines: list[str]
+               ) -> tuple[dict[str, _Aggregated], dict, list[tuple[Rule, DatasetFinding]]]:
     """The dataset rules' findings, each rule run again only when its facts changed.
 
-    A column holds one fact per line (None: none), so an equal column means the same
-    (line, fact) pairs. Most edits change one or two rules' facts (a row's fingerprint,
-    its prompt); the other rules keep their findings. Comparing a column is C-speed,
-    and mostly by identity, since unchanged lines keep their cached fact objects.
-
-    A rule that keeps screening keys also depends on the text of the lines whose key
-    repeats (their exact facts come from it): an edit there, which may leave the key as
-    it was, runs the rule again. Exact facts are kept by line text between edits.
+    Most edits change one or two rules' facts (a row's fingerprint, its prompt); the
+    other rules keep their findings. A rule that keeps screening keys also depends on
+    the text of the lines whose key repeats (their exact facts come from it): an edit
+    there, which may leave the key as it was, runs the rule again. Exact facts are kept
+    by line text between edits.
     """
-    previous: dict[str, _Aggregated] = cache.get(_AGGREGATES) or {}
-    memo = cache.get(_EXACT) or {}
     kept: dict[str, _Aggregated] = {}
     kept_memo: dict[tuple[str, bool, str], Any] = {}
     found: list[tuple[Rule, DatasetFinding]] = []
-    for rule, column in zip(ruleset.dataset_rules, columns):
-        last = previous.get(rule.code)
-        if last is not None and last.column == column:
+    for rule, column, changed in zip(ruleset.dataset_rules, columns, dirty):
+        last = None if changed else previous.get(rule.code)
+        if last is not None:
             shared = last.shared
         else:
-            last = None
             shared = shared_lines(_fact_column(column)) if rule.exact is not None else []
         texts = tuple([lines[n - 1] for n in shared])
         if last is not None and last.texts == texts:
@@ -191,17 +236,14 @@ def _aggregate(ruleset: RuleSet, columns: list[tuple[Any, ...]], cache: dict, li
             findings = aggregate_rule(rule, exact, ruleset)
         else:
             findings = aggregate_rule(rule, _fact_column(column), ruleset)
-        kept[rule.code] = _Aggregated(column, findings, shared, texts)
+        kept[rule.code] = _Aggregated(findings, shared, texts)
         found.extend((rule, f) for f in findings)
-    cache[_AGGREGATES] = kept
-    cache[_EXACT] = kept_memo
-    return found
+    return kept, kept_memo, found
 
 
 class _Aggregated(NamedTuple):
-    """A dataset rule's last run in a document: what it saw and what it found."""
+    """A dataset rule's last run in a document: what it found, and the texts it read."""
 
-    column: tuple[Any, ...]  # the collected fact of every line
     findings: list[DatasetFinding]
     shared: list[int]  # screening rules: the lines whose key repeats
     texts: tuple[str, ...]  # and their text, which their exact facts come from
@@ -230,7 +272,7 @@ def _exact_column(rule: Rule, options: Any, shared: list[int], texts: tuple[str,
 _UNKNOWN = object()
 
 
-def _fact_column(column: tuple[Any, ...]) -> FactColumn:
+def _fact_column(column: list[Any]) -> FactColumn:
     if None in column:  # C-speed filtering: this runs on every edit for the columns it changed
         kept = list(map(is_not, column, repeat(None)))
         return FactColumn.from_pairs(list(compress(range(1, len(column) + 1), kept)), list(compress(column, kept)))
