@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
+from ..facts import FactColumn
 from ..chat import calls, message_dicts, row_kind, survey
 from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, screening_keys, shared,
                            system_fingerprint, target_of, training_text_digest, value_fingerprint)
@@ -25,6 +26,14 @@ from ..source import Row
 def _chat(row: Row) -> dict | None:
     obj = row.obj
     return obj if obj is not None and type(obj.get("messages")) is list else None
+
+
+def columns(facts: Any) -> tuple[Any, Any]:
+    """(lines, facts) of a rule's facts: a `FactColumn`'s own arrays, or a list of pairs unzipped."""
+    if isinstance(facts, FactColumn):
+        return facts.lines, facts.values
+    pairs = list(facts)
+    return [line for line, _ in pairs], [fact for _, fact in pairs]
 
 
 # --- duplicate-row ---------------------------------------------------------------------------
@@ -226,7 +235,8 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
     Regenerate the old rows with the current definitions.
     """
     # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
-    combos = Counter(map(itemgetter(1), facts))
+    lines, values = columns(facts)
+    combos = Counter(values)
     groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for (names, fingerprint), count in combos.items():
         groups[names][fingerprint] += count
@@ -238,15 +248,10 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
         odd.update({(names, fp): (reference, most) for fp, n in others if n != most})
     if not odd:
         return
-    first_line: dict[tuple[tuple[str, ...], int], int] = {}
-    for line, fact in facts:
-        first_line.setdefault(fact, line)
-    for line, fact in facts:
-        found = odd.get(fact)
-        if found is None:
-            continue
+    first_line = dict(zip(reversed(values), reversed(lines)))  # C speed, as the rest of this
+    for line, fact in compress(zip(lines, values), map(odd.__contains__, values)):
         names, _ = fact
-        reference, most = found
+        reference, most = odd[fact]
         shown = ", ".join(f"`{n}`" for n in names)
         ref_line = first_line[(names, reference)]
         yield DatasetFinding(line, f"`tools` differ from those of {most:,} rows declaring {shown} (e.g. line {ref_line})",
@@ -288,7 +293,7 @@ def too_few_examples(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -
     """
     if not facts:
         return  # no chat rows at all: empty-file or the structure rules say why
-    trainable = sum(1 for _, ok in facts if ok)
+    trainable = sum(map(bool, columns(facts)[1]))
     if trainable < options["min-error"]:
         yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
                                 f"fine-tuning needs at least {options['min-error']}", span=(0, 0))
@@ -329,20 +334,14 @@ def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> 
     Add examples that call the neglected tools (and, where the right answer is no call
     at all, examples that say so), or drop tools the model should not learn.
     """
-    # (declared, called) tuples are interned and repeat: count the distinct ones at C speed.
-    combos = Counter(map(itemgetter(1), facts))
-    first_of: dict[Any, int] = {}
-    for line, fact in facts:
-        if fact not in first_of:
-            first_of[fact] = line
-            if len(first_of) == len(combos):
-                break  # every distinct fact seen: the rest of the file repeats them
-    counts: Counter = Counter()
+    # C-speed passes: every called name counted; the first line of each distinct set of
+    # declared names (a handful per file), from which each name's first declaration follows.
+    lines, values = columns(facts)
+    declared_sets = list(map(itemgetter(0), values))
+    counts = Counter(chain.from_iterable(map(itemgetter(1), values)))
     declared_first: dict[str, int] = {}
-    for (declared, called), n in combos.items():
-        for name in called:
-            counts[name] += n
-        line = first_of[(declared, called)]
+    first_of = dict(zip(reversed(declared_sets), reversed(lines)))
+    for declared, line in sorted(first_of.items(), key=itemgetter(1)):  # in file order, as they appear
         for name in declared:
             if line < declared_first.get(name, line + 1):
                 declared_first[name] = line
@@ -429,6 +428,6 @@ def single_system_prompt(facts: list[tuple[int, Any]], options: Mapping[str, Any
     """
     if len(facts) < options["min-rows"]:
         return
-    prompts = set(map(itemgetter(1), facts))
+    prompts = set(columns(facts)[1])
     if len(prompts) == 1 and 0 not in prompts:
         yield DatasetFinding(facts[0][0], f"all {len(facts):,} rows share one system prompt", pointer="/messages/0/content")
