@@ -8,6 +8,7 @@ cached facts, which is cheap.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress, count, repeat
@@ -20,7 +21,6 @@ from ..lint.facts import FactColumn
 from ..lint.model import DatasetFinding, Violation
 from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
-from ..lint.screening import shared_lines
 from ..lint.source import line_text, parse_row
 from .cold import check_many
 
@@ -226,7 +226,7 @@ def _aggregate(ruleset: RuleSet, columns: list[list[Any]], dirty: list[bool], pr
         if last is not None:
             shared = last.shared
         else:
-            shared = shared_lines(_fact_column(column)) if rule.exact is not None else []
+            shared = _shared_lines(column) if rule.exact is not None else []
         texts = tuple([lines[n - 1] for n in shared])
         if last is not None and last.texts == texts:
             findings = last.findings
@@ -273,10 +273,26 @@ _UNKNOWN = object()
 
 
 def _fact_column(column: list[Any]) -> FactColumn:
-    if None in column:  # C-speed filtering: this runs on every edit for the columns it changed
+    """A rule's facts as the column it reads, at C speed (this runs on every edit for the
+    columns it changed). Plain lists, not the compact arrays a whole-file lint keeps."""
+    nones = column.count(None)
+    if nones == len(column):
+        return FactColumn.of_lists([], [])
+    if nones:
         kept = list(map(is_not, column, repeat(None)))
-        return FactColumn.from_pairs(list(compress(range(1, len(column) + 1), kept)), list(compress(column, kept)))
-    return FactColumn.from_pairs(range(1, len(column) + 1), column)
+        return FactColumn.of_lists(list(compress(range(1, len(column) + 1), kept)), list(compress(column, kept)))
+    return FactColumn.of_lists(range(1, len(column) + 1), column)
+
+
+def _shared_lines(column: list[Any]) -> list[int]:
+    """The lines whose screening key another line shares (`screening.shared_lines` on the
+    column as the document keeps it, without building the rule's column first)."""
+    counts = Counter(column)
+    nones = counts.pop(None, 0)
+    if len(counts) == len(column) - nones:
+        return []
+    repeated = {key for key, n in counts.items() if n > 1}
+    return list(compress(count(1), map(repeated.__contains__, column)))
 
 
 def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:
