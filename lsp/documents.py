@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, compress, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Any, NamedTuple
@@ -31,38 +31,74 @@ class LineResult:
     facts: tuple[Any, ...]  # one per dataset rule, in the rule set's order (None: no fact)
 
 
-@dataclass
 class Document:
     """`lines` is the text split on "\\n" exactly (a final "" after a final newline), so
-    client positions map onto it directly; the rows are those lines but that final ""."""
+    client positions map onto it directly; the rows are those lines but that final "".
 
-    uri: str
-    path: str
-    lines: list[str]
-    version: int | None = None
-    cache: dict[Any, LineResult] = field(default_factory=dict)
-    cache_identity: str = ""  # the settings the cached results were computed with
+    A document opened from a text is split on first use: splitting 38 MB copies all of
+    it (about 0.1 s), which the first publication of a large document does not wait for
+    (it needs only the top rows: `head`).
+    """
+
+    def __init__(self, uri: str, path: str, lines: list[str] | None = None, version: int | None = None,
+                 text: str | None = None) -> None:
+        self.uri, self.path, self.version = uri, path, version
+        self._lines, self._text = lines, (None if lines is not None else text or "")
+        self.cache: dict[Any, LineResult] = {}
+        self.cache_identity = ""  # the settings the cached results were computed with
 
     @classmethod
     def from_text(cls, uri: str, path: str, text: str, version: int | None) -> Document:
-        return cls(uri, path, text.split("\n"), version)
+        return cls(uri, path, version=version, text=text)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines, self._text = self._text.split("\n"), None
+        return self._lines
+
+    @lines.setter
+    def lines(self, lines: list[str]) -> None:
+        self._lines, self._text = lines, None
 
     @property
     def text(self) -> str:
-        return "\n".join(self.lines)
+        return self._text if self._lines is None else "\n".join(self._lines)
 
     @property
     def rows(self) -> list[str]:
-        return self.lines[:-1] if self.lines and self.lines[-1] == "" else self.lines
+        lines = self.lines
+        return lines[:-1] if lines and lines[-1] == "" else lines
+
+    def row_count(self) -> int:
+        """len(self.rows), without splitting a text not split yet."""
+        if self._lines is not None:
+            return len(self.rows)
+        text = self._text
+        return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+    def head(self, count: int) -> list[str]:
+        """The first `count` rows (fewer in a shorter document), copying only them."""
+        if self._lines is not None:
+            return self.rows[:count]
+        text, rows, start = self._text, [], 0
+        while len(rows) < count and start < len(text):
+            end = text.find("\n", start)
+            if end < 0:
+                end = len(text)
+            rows.append(text[start:end])
+            start = end + 1
+        return rows
 
     def replace(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> None:
         """Apply one edit, positions in code points (line, column); untouched lines keep their objects."""
         (sl, sc), (el, ec) = start, end
-        last = len(self.lines) - 1
+        lines = self.lines
+        last = len(lines) - 1
         sl, el = min(sl, last), min(el, last)
-        head = self.lines[sl][:sc]
-        tail = self.lines[el][ec:]
-        self.lines[sl:el + 1] = (head + new_text + tail).split("\n")
+        head = lines[sl][:sc]
+        tail = lines[el][ec:]
+        lines[sl:el + 1] = (head + new_text + tail).split("\n")
 
 
 def lint_lines(lines: list[str], path: str, settings: Settings, cache: dict[Any, LineResult]

@@ -70,3 +70,37 @@ def test_a_diagnostic_without_related_places_has_no_related_key():
                             types.PositionEncodingKind.Utf16)
     assert "relatedInformation" not in found
     assert found["severity"] == types.DiagnosticSeverity.Warning.value
+
+
+# --- reading messages, and documents split on first use ------------------------------------------
+
+def test_messages_read_with_orjson_are_what_pygls_reads():
+    # A didOpen whose text holds accents, emoji and escaped quotes (a JSONL row inside a
+    # JSON string), and one with a lone surrogate escape, which orjson refuses and the
+    # standard library reads: both must give the message pygls itself would build.
+    import json
+
+    from pygls.lsp.server import LanguageServer
+
+    from tunelint.lsp.server import OrjsonFirst
+
+    protocol = LanguageServer("t", "1").protocol
+    for text in ['{"content": "Zürich 🌦 \\"quoted\\""}\n', "half a pair: \ud83c\n"]:
+        message = json.dumps({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": "file:///t.jsonl", "languageId": "jsonl", "version": 1, "text": text}}}).encode()
+        ours = OrjsonFirst.loads(message, object_hook=protocol.structure_message)
+        theirs = json.loads(message, object_hook=protocol.structure_message)
+        assert type(ours) is type(theirs) and ours == theirs and ours.params.text_document.text == text
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\n\nb", "a\r\nb\r\n", "\n\n\n", "x\n" * 5])
+def test_a_document_not_split_yet_tells_its_rows_and_head_as_the_split_one(text):
+    from tunelint.lsp.documents import Document
+
+    fresh = Document.from_text("file:///t.jsonl", "/t.jsonl", text, 1)
+    split = Document.from_text("file:///t.jsonl", "/t.jsonl", text, 1)
+    rows = split.rows  # splits it
+    assert fresh.row_count() == len(rows)
+    for count in (0, 1, 2, 3, 10):
+        assert fresh.head(count) == rows[:count] == split.head(count)
+    assert fresh.text == text == split.text and fresh.rows == rows
