@@ -153,6 +153,7 @@ class _Snapshot(NamedTuple):
     aggregated: dict[str, _Aggregated]  # per dataset rule, its findings and what they came from
     exact: dict[tuple[str, bool, str], Any]  # screening rules' exact facts of shared lines, by (code, first line?, text)
     found: list[tuple[Rule, DatasetFinding]]
+    codes: tuple[str, ...]  # the dataset rules it ran
 
 
 def _update(last: _Snapshot | None, results: list[LineResult], ruleset: RuleSet, lines: list[str]) -> _Snapshot:
@@ -164,10 +165,12 @@ def _update(last: _Snapshot | None, results: list[LineResult], ruleset: RuleSet,
     A dataset rule runs again only if a fact in that run changed, or lines moved.
     """
     rules = ruleset.dataset_rules
-    if last is None or len(last.columns) != len(rules):
+    codes = tuple(rule.code for rule in rules)
+    if last is None or last.codes != codes:
         columns = [list(column) for column in zip(*map(_FACTS, results))] if results else [[] for _ in rules]
         placed = [_placed(result, number) for number, result in enumerate(results, 1)]
-        return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, [True] * len(rules), {}, {}, lines))
+        return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, [True] * len(rules), {}, {}, lines),
+                         codes)
     old, new = len(last.results), len(results)
     head = next(compress(count(), map(is_not, results, last.results)), min(old, new))
     tail = next(compress(count(), map(is_not, reversed(results), reversed(last.results))), min(old, new))
@@ -185,7 +188,8 @@ def _update(last: _Snapshot | None, results: list[LineResult], ruleset: RuleSet,
         placed += [_placed(result, number) for number, result in enumerate(results[new_end:], new_end + 1)]
     else:
         placed += last.placed[old_end:]
-    return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, dirty, last.aggregated, last.exact, lines))
+    return _Snapshot(results, columns, placed, *_aggregate(ruleset, columns, dirty, last.aggregated, last.exact, lines),
+                     codes)
 
 
 _NOTHING: tuple[Violation, ...] = ()
