@@ -15,7 +15,7 @@ finding: rows that share a key and differ are told apart by their exact facts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress
 from typing import Any
 
@@ -35,12 +35,17 @@ Exact = Callable[[Row, Mapping[str, Any]], Any]
 
 def shared_lines(column: FactColumn) -> list[int]:
     """The lines whose screening key (their fact) another line shares, in ascending order."""
-    keys = column.values
+    return repeated_lines(column.lines, column.values)
+
+
+def repeated_lines(lines: Iterable[int], keys: Sequence[Any]) -> list[int]:
+    """The lines (one per key, in order) whose key another line shares; None keys never do."""
     counts = Counter(keys)  # C speed: most keys occur once, and then nothing is read again
-    if len(counts) == len(keys):
+    nones = counts.pop(None, 0)
+    if len(counts) == len(keys) - nones:
         return []
     repeated = {key for key, n in counts.items() if n > 1}
-    return list(compress(column.lines, map(repeated.__contains__, keys)))
+    return list(compress(lines, map(repeated.__contains__, keys)))
 
 
 def exact_columns(plans: Mapping[str, tuple[Exact, Mapping[str, Any], list[int]]],

@@ -8,7 +8,6 @@ cached facts, which is cheap.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain, compress, count, repeat
@@ -21,6 +20,7 @@ from ..lint.facts import FactColumn
 from ..lint.model import DatasetFinding, Violation
 from ..lint.registry import Rule
 from ..lint.settings import RuleSet, Settings
+from ..lint.screening import repeated_lines
 from ..lint.source import line_text, parse_row
 from .cold import check_many
 
@@ -238,8 +238,8 @@ def _kind(lines: list[str], settings: Settings, cache: dict) -> str:
     return known[1]
 
 
-# Per-line fields, read at C speed over every line on each edit.
-_VIOLATIONS, _FACTS = attrgetter("violations"), attrgetter("facts")
+# A line result's facts, read at C speed over the lines an edit changed.
+_FACTS = attrgetter("facts")
 
 # The cache's entries besides line results (line keys are strings, or `(True, text)` for line 1).
 _SNAPSHOT = ("snapshot",)  # the last lint's outcome
@@ -266,7 +266,7 @@ def _aggregate(ruleset: RuleSet, columns: list[list[Any]], dirty: list[bool], pr
         if last is not None:
             shared = last.shared
         else:
-            shared = _shared_lines(column) if rule.exact is not None else []
+            shared = repeated_lines(count(1), column) if rule.exact is not None else []
         texts = tuple([lines[n - 1] for n in shared])
         if last is not None and last.texts == texts:
             findings = last.findings
@@ -322,17 +322,6 @@ def _fact_column(column: list[Any]) -> FactColumn:
         kept = list(map(is_not, column, repeat(None)))
         return FactColumn.of_lists(list(compress(range(1, len(column) + 1), kept)), list(compress(column, kept)))
     return FactColumn.of_lists(range(1, len(column) + 1), column)
-
-
-def _shared_lines(column: list[Any]) -> list[int]:
-    """The lines whose screening key another line shares (`screening.shared_lines` on the
-    column as the document keeps it, without building the rule's column first)."""
-    counts = Counter(column)
-    nones = counts.pop(None, 0)
-    if len(counts) == len(column) - nones:
-        return []
-    repeated = {key for key, n in counts.items() if n > 1}
-    return list(compress(count(1), map(repeated.__contains__, column)))
 
 
 def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:

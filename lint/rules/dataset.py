@@ -14,8 +14,8 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
-from ..facts import FactColumn
 from ..chat import calls, message_dicts, row_kind, survey
+from ..facts import FactColumn
 from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, screening_keys, shared,
                            system_fingerprint, target_of, training_text_digest, value_fingerprint)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
