@@ -111,7 +111,8 @@ def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[
     """Declare a dataset rule.
 
     `collect(row, options)` returns a small fact for a row (or None to keep nothing);
-    `func(facts, options)` gets `[(line, fact), ...]` for the file and yields DatasetFindings.
+    `func(facts, options)` gets the file's facts as a `FactColumn` (iterating it gives
+    `(line, fact)` pairs; `.lines` and `.values` are its two columns) and yields DatasetFindings.
     With `exact`, `collect` keeps a cheap screening key and `func` gets the exact facts
     (`exact(row, options)`) of the rows whose key repeats, and only those (see `screening`).
     """

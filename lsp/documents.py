@@ -40,16 +40,16 @@ class Document:
     (it needs only the top rows: `head`).
     """
 
-    def __init__(self, uri: str, path: str, lines: list[str] | None = None, version: int | None = None,
-                 text: str | None = None) -> None:
+    def __init__(self, uri: str, path: str, text: str, version: int | None = None) -> None:
         self.uri, self.path, self.version = uri, path, version
-        self._lines, self._text = lines, (None if lines is not None else text or "")
+        self._lines: list[str] | None = None
+        self._text: str | None = text
         self.cache: dict[Any, LineResult] = {}
         self.cache_identity = ""  # the settings the cached results were computed with
 
     @classmethod
     def from_text(cls, uri: str, path: str, text: str, version: int | None) -> Document:
-        return cls(uri, path, version=version, text=text)
+        return cls(uri, path, text, version)
 
     @property
     def lines(self) -> list[str]:

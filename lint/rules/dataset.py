@@ -28,14 +28,6 @@ def _chat(row: Row) -> dict | None:
     return obj if obj is not None and type(obj.get("messages")) is list else None
 
 
-def columns(facts: Any) -> tuple[Any, Any]:
-    """(lines, facts) of a rule's facts: a `FactColumn`'s own arrays, or a list of pairs unzipped."""
-    if isinstance(facts, FactColumn):
-        return facts.lines, facts.values
-    pairs = list(facts)
-    return [line for line, _ in pairs], [fact for _, fact in pairs]
-
-
 # --- duplicate-row ---------------------------------------------------------------------------
 
 def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
@@ -216,7 +208,7 @@ def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, .
 
 
 @dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
-def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A row's `tools` differ from the ones most rows declare for the same functions.
 
     Rows are grouped by the set of function names they declare; within a group, the
@@ -235,7 +227,7 @@ def inconsistent_tools(facts: list[tuple[int, Any]], options: Mapping[str, Any])
     Regenerate the old rows with the current definitions.
     """
     # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
-    lines, values = columns(facts)
+    lines, values = facts.lines, facts.values
     combos = Counter(values)
     groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for (names, fingerprint), count in combos.items():
@@ -275,7 +267,7 @@ def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
     Option("min-error", int, 10, "fewer trainable rows than this is an error (the platform's minimum)"),
     Option("min-warning", int, 50, "fewer than this is a warning (below the recommended size)"),
 ))
-def too_few_examples(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A file has too few trainable examples.
 
     Fewer than 10 (the platform's minimum) is an error; fewer than 50 (the recommended
@@ -293,7 +285,7 @@ def too_few_examples(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -
     """
     if not facts:
         return  # no chat rows at all: empty-file or the structure rules say why
-    trainable = sum(map(bool, columns(facts)[1]))
+    trainable = sum(map(bool, facts.values))
     if trainable < options["min-error"]:
         yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
                                 f"fine-tuning needs at least {options['min-error']}", span=(0, 0))
@@ -318,7 +310,7 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
     Option("max-share", (int, float), 0.6, "the largest share of all calls one tool may take"),
     Option("min-calls", int, 20, "below this many calls in the file, balance is not judged"),
 ))
-def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """One tool takes most of the calls, or a declared tool is never called.
 
     ## Why is this bad?
@@ -336,7 +328,7 @@ def tool_imbalance(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> 
     """
     # C-speed passes: every called name counted; the first line of each distinct set of
     # declared names (a handful per file), from which each name's first declaration follows.
-    lines, values = columns(facts)
+    lines, values = facts.lines, facts.values
     declared_sets = list(map(itemgetter(0), values))
     counts = Counter(chain.from_iterable(map(itemgetter(1), values)))
     declared_first: dict[str, int] = {}
@@ -411,7 +403,7 @@ def _is_system(role: Any) -> bool:
 @dataset_rule("TLD007", "single-system-prompt", INFO, collect=_system_prompt, options=(
     Option("min-rows", int, 20, "only judge files with at least this many rows"),
 ))
-def single_system_prompt(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+def single_system_prompt(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """Every row shares one system prompt.
 
     ## Why is this bad?
@@ -428,6 +420,6 @@ def single_system_prompt(facts: list[tuple[int, Any]], options: Mapping[str, Any
     """
     if len(facts) < options["min-rows"]:
         return
-    prompts = set(columns(facts)[1])
+    prompts = set(facts.values)
     if len(prompts) == 1 and 0 not in prompts:
         yield DatasetFinding(facts[0][0], f"all {len(facts):,} rows share one system prompt", pointer="/messages/0/content")
