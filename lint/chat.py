@@ -64,6 +64,7 @@ class Survey:
 
     message_dicts: list[tuple[int, dict]]
     calls: list[Call]
+    contents: list[Any]  # each of `message_dicts`' `content` (None when absent): the screening keys hash them
     non_dict_messages: bool = False
     unknown_keys: bool = False
     odd_roles: bool = False
@@ -100,6 +101,7 @@ def _survey(items: list[Any]) -> Survey:
     # Locals rather than attribute writes: this loop is the hottest code of a lint.
     dicts: list[tuple[int, dict]] = []
     found: list[Call] = []
+    contents: list[Any] = []
     pending: set[Any] = set()  # ids (or legacy names) of calls not answered yet
     non_dict = unknown = odd_roles = suspect = weights = results = parallel = malformed = flow = legacy = tools = False
     assistants = trained = 0
@@ -189,11 +191,14 @@ def _survey(items: list[Any]) -> Survey:
                     flow = True  # answers nothing pending (or an odd key)
         content = message.get("content", _MISSING)
         if type(content) is str:
+            contents.append(content)
             if (not content or content.isspace()) and not calls_here:
                 suspect = True
-        elif not (calls_here and (content is None or content is _MISSING)):
-            suspect = True
-    return Survey(dicts, found, non_dict, unknown, odd_roles, suspect, weights, assistants, trained, results,
+        else:
+            contents.append(None if content is _MISSING else content)
+            if not (calls_here and (content is None or content is _MISSING)):
+                suspect = True
+    return Survey(dicts, found, contents, non_dict, unknown, odd_roles, suspect, weights, assistants, trained, results,
                   parallel, malformed, flow, legacy, tools, last)
 
 

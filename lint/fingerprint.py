@@ -271,7 +271,8 @@ def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
 _NULL = hash(b"null") & _MASK  # `quick(None)`: the fingerprint of an absent `tools` or `functions`
 
 
-def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: dict) -> tuple[int, int | None]:
+def screening_keys(obj: dict, dicts: list[tuple[int, dict]], contents: list[Any], last: int,
+                   cache: dict) -> tuple[int, int | None]:
     """(row key, prompt key) of a chat row: cheap keys that rows with equal fingerprints
     always share (see `screening`). None for the prompt when the row has no answer.
 
@@ -281,12 +282,11 @@ def screening_keys(obj: dict, dicts: list[tuple[int, dict]], last: int, cache: d
     """
     found = cache.get("screen")
     if found is None:
-        prompt = dicts[:last] if last >= 0 else dicts
-        contents = tuple([message.get("content") for _, message in prompt])
+        said = tuple(contents[:last] if last >= 0 else contents)  # `contents` is aligned with `dicts`
         try:
-            texts = hash(contents)
+            texts = hash(said)
         except TypeError:  # content parts (lists) or objects: left out of the key
-            texts = hash(tuple([c if type(c) is str else None for c in contents]))
+            texts = hash(tuple([c if type(c) is str else None for c in said]))
         # An absent array weighs as `null`, as in the prompt fingerprint.
         tools = (value_fingerprint(obj, "tools", cache) if "tools" in obj else _NULL,
                  value_fingerprint(obj, "functions", cache) if "functions" in obj else _NULL)

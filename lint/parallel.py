@@ -15,7 +15,7 @@ from typing import Any
 from .engine import aggregate, check_file, check_row, file_kind, place, place_dataset
 from .facts import FactColumn, FactTable
 from .model import FileReport, Violation
-from .settings import Settings
+from .settings import RuleSet, Settings
 from .source import STREAM_BUFFER, LineIndex, Row, parse_row
 
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting processes costs more than it saves
@@ -98,11 +98,13 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
         return check_file(path, settings, display, on_row=(lambda row: on_bytes(len(row.raw) + len(row.eol))) if on_bytes else None)
     spans = ranges(path, jobs * CHUNKS_PER_JOB)
     _job.update(settings=settings, path=path, display=shown, kind=settings.kind or file_kind(path))
+    ruleset = settings.ruleset_for(path)
+    report = FileReport(shown)
+    merged = _Merged(report, ruleset, [start for start, _ in spans])
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = []
             for part in pool.imap_unordered(_check_range, spans):
-                parts.append(part)
+                merged.add(part)  # while the workers go on: the parent is otherwise idle
                 if on_bytes is not None:
                     start = part[0]
                     on_bytes(next(b - a for a, b in spans if a == start))
@@ -110,21 +112,8 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
     finally:
         _job.clear()
-    parts.sort(key=lambda p: p[0])
-    ruleset = settings.ruleset_for(path)
-    report = FileReport(shown)
-    facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
-    index = LineIndex()
-    offset = 0
-    for start, count, violations, part_facts, part_index in parts:
-        index.starts.extend(map(start.__add__, part_index.starts))
-        for v in violations:
-            v.line += offset
-        report.violations.extend(violations)
-        for code, items in part_facts.items():
-            facts[code].extend_shifted(items, offset)
-        offset += count
-    report.rows = offset
+    facts, index = merged.facts, merged.index
+    report.rows = merged.rows
 
     def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
         return index.read(path, wanted)
@@ -135,3 +124,30 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     report.violations.extend(place_dataset(aggregate(facts, ruleset, read), shown, ruleset, texts))
     report.violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report
+
+
+class _Merged:
+    """The ranges' results joined in file order as they arrive (in any order): each
+    range's lines are shifted past the rows of the ranges before it."""
+
+    def __init__(self, report: FileReport, ruleset: RuleSet, starts: list[int]) -> None:
+        self.report = report
+        self.order = iter(starts)
+        self.facts = {r.code: FactColumn() for r in ruleset.dataset_rules}
+        self.index = LineIndex()
+        self.rows = 0
+        self.next_start = next(self.order, None)
+        self.waiting: dict[int, tuple] = {}  # ranges that arrived before the one they follow
+
+    def add(self, part: tuple) -> None:
+        self.waiting[part[0]] = part
+        while self.next_start in self.waiting:
+            start, count, violations, part_facts, part_index = self.waiting.pop(self.next_start)
+            self.index.starts.extend(map(start.__add__, part_index.starts))
+            for v in violations:
+                v.line += self.rows
+            self.report.violations.extend(violations)
+            for code, column in part_facts.items():
+                self.facts[code].extend_shifted(column, self.rows)
+            self.rows += count
+            self.next_start = next(self.order, None)

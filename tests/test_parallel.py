@@ -30,6 +30,29 @@ def test_parallel_check_equals_serial(tmp_path, monkeypatch):
     assert {v.name for v in serial.violations} >= {"byte-order-mark", "blank-line", "invalid-json", "empty-content"}
 
 
+def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkeypatch):
+    """The parent merges each range as it arrives; the last range may arrive first."""
+    import multiprocessing.pool
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    ordered = multiprocessing.pool.Pool.imap
+    monkeypatch.setattr(multiprocessing.pool.Pool, "imap_unordered",
+                        lambda self, func, items: reversed(list(ordered(self, func, items))))
+    # Row 3 comes back as row 200 (a duplicate across ranges), and row 150 has an empty turn.
+    rows = [json.dumps({"messages": [user(f"question {i}"), {"role": "assistant", "content": f"answer {i}"}]})
+            for i in range(240)]
+    rows[199] = rows[2]
+    rows[149] = json.dumps({"messages": [user(""), {"role": "assistant", "content": "ok"}]})
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    settings = Settings(select=["ALL"])
+    split = parallel.check_file_parallel(path, settings, jobs=2)
+    found = [(v.line, v.code, v.message) for v in split.violations]
+    assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
+    assert (200, "TLD001", "row duplicates line 3") in found
+    assert any(line == 150 and code == "TLC001" for line, code, _ in found)
+
+
 def test_ranges_cover_the_file_at_line_starts(tmp_path):
     path = tmp_path / "x.jsonl"
     data = b"".join(b'{"n": %d}\n' % i for i in range(1000))

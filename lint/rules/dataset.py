@@ -42,7 +42,7 @@ def _row_key(row: Row, options: Mapping[str, Any]) -> int | None:
     if type(obj.get("messages")) is not list:
         return row_fingerprint(obj, row.cache)
     found = survey(row)
-    return screening_keys(obj, found.message_dicts, found.last_assistant, row.cache)[0]
+    return screening_keys(obj, found.message_dicts, found.contents, found.last_assistant, row.cache)[0]
 
 
 @dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_key, exact=_row_digest, fix=ALWAYS,
@@ -140,7 +140,7 @@ def _prompt_key(row: Row, options: Mapping[str, Any]) -> int | None:
     found = survey(row)
     if found.last_assistant < 0:
         return None
-    return screening_keys(obj, found.message_dicts, found.last_assistant, row.cache)[1]
+    return screening_keys(obj, found.message_dicts, found.contents, found.last_assistant, row.cache)[1]
 
 
 @dataset_rule("TLD003", "contradictory-answers", WARNING, collect=_prompt_key, exact=_prompt_and_target)
