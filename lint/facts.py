@@ -59,9 +59,10 @@ class FactColumn:
                 self.values = list(self.values)
         self.values.extend(facts)
 
-    def extend_shifted(self, other: FactColumn, offset: int) -> None:
-        """Append another range's column, its lines moved down by `offset` (C-speed loops)."""
-        self.lines.extend(map(offset.__add__, other.lines))
+    def extend_shifted(self, other: FactColumn, lines: int | array) -> None:
+        """Append another range's column, its lines moved down by an offset (C-speed loops),
+        or replaced by `lines`: the same lines, already moved."""
+        self.lines.extend(map(lines.__add__, other.lines) if type(lines) is int else lines)
         if type(self.values) is array and type(other.values) is array:
             self.values.extend(other.values)
         else:
