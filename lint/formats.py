@@ -15,6 +15,7 @@ from typing import Any
 
 from .fingerprint import digest
 from .pointer import join_pointer
+from .source import Row, repeated_key
 
 
 @dataclass
@@ -209,14 +210,17 @@ def dpo_row_to_pairs(row: dict) -> Converted:
     return Converted(result)
 
 
-def conversion_fix(raw: bytes, converted: Converted, title: str, unsafe: bool = False):
+def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = False):
     """(the fix that writes a converted row in its line's JSON style, "") or (None, why not)."""
     from .jsonstyle import dumps_like
     from .model import Applicability, Fix
 
     if converted.value is None:
         return None, converted.problems[0][1]
-    text = dumps_like(converted.value, raw)
+    key = repeated_key(row)
+    if key is not None:
+        return None, f"the row repeats the key `{key}`, and writing it back would keep only the last value"
+    text = dumps_like(converted.value, row.raw)
     if text is None:
         return None, "the row is nested too deeply to rewrite"
     # The written text parses back to exactly this value: the fix loop need not parse it again.

@@ -94,6 +94,51 @@ def exact_obj(row: Row) -> dict | None:
     return found
 
 
+def repeated_key(row: Row) -> str | None:
+    """A key that some object of the row holds twice (None: none does), worked out once.
+
+    The parser keeps the last value of a repeated key, so a fix that writes the row back
+    from its parsed value would silently drop the others: such a row is not rewritten.
+    Screened at C speed: each member of an object has one `:` outside strings, and
+    strings keep their colons through a parse and a dump, so the line has more colons
+    than its dump only when a member went missing (or when a colon was written as an
+    escape, which the screen also sends to the exact check).
+    """
+    found = row.cache.get("repeated_key", _UNSET)
+    if found is _UNSET:
+        raw = row.raw
+        try:
+            suspect = raw.count(b":") != orjson.dumps(row.obj).count(b":") or b"\\u003" in raw
+        except (TypeError, orjson.JSONEncodeError):  # deeper than orjson writes
+            suspect = True
+        found = row.cache["repeated_key"] = _first_repeated_key(raw) if suspect else None
+    return found
+
+
+_UNSET = object()
+
+
+def _first_repeated_key(raw: bytes) -> str | None:
+    import json
+
+    repeated: list[str] = []
+
+    def members(pairs: list[tuple[str, Any]]) -> None:
+        if not repeated:
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    repeated.append(key)
+                    break
+                seen.add(key)
+
+    try:
+        json.loads(raw, object_pairs_hook=members)
+    except (ValueError, RecursionError):
+        return None  # past the standard parser's limits: nothing to tell
+    return repeated[0] if repeated else None
+
+
 def fresh_copy(row: Row) -> Any:
     """A private, exact copy of the row's value, for a fix to edit."""
     return exact_value(row.raw, orjson.loads(row.raw))

@@ -174,6 +174,43 @@ def test_integers_past_64_bits_survive_both_ways():
     assert problems == [] and json.loads(back) == row
 
 
+def test_a_row_that_repeats_a_key_is_reported_not_rewritten():
+    # Row 1 says `content` twice in its answer: the parser keeps "12 °C.", so a rewrite
+    # would drop "Cold.". Row 2 writes a colon as an escape (`\\u003a`) and repeats
+    # nothing: it converts. Row 3 is the plain legacy row.
+    repeated = json.dumps(LEGACY)[:-1].replace('"content": "12 \\u00b0C in Z\\u00fcrich."',
+                                             '"content": "Cold.", "content": "12 \\u00b0C in Z\\u00fcrich."')
+    escaped = json.dumps({**LEGACY, "id": "at 10:30"}).replace("10:30", "10\\u003a30")
+    assert repeated.count('"content": "Cold."') == 1 and "\\u003a" in escaped
+    data = (repeated + "}\n" + escaped + "\n" + json.dumps(LEGACY) + "\n").encode()
+    out, problems = convert(data)
+    lines = out.split(b"\n")
+    assert lines[0] == (repeated + "}").encode()  # byte for byte as it was
+    assert json.loads(lines[1])["id"] == "at 10:30" and "tools" in json.loads(lines[1])
+    assert "tools" in json.loads(lines[2])
+    assert [(p.line, p.code) for p in problems] == [(1, "TLT002")]
+    assert "repeats the key `content`" in problems[0].message
+
+
+def test_check_fix_leaves_a_row_that_repeats_a_key_as_it_is(tmp_path):
+    # Arguments given as an object, which the fix writes as a JSON string: not on a row
+    # whose `weight` appears twice.
+    row = {"messages": [{"role": "user", "content": "Weather?"},
+                        {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
+                         "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+                        {"role": "tool", "tool_call_id": "c1", "content": "12"},
+                        {"role": "assistant", "content": "12 in Oslo.", "weight": 1}],
+           "tools": [{"type": "function", "function": WEATHER_FN}]}
+    plain = json.dumps(row)
+    twice = plain.replace('"weight": 1', '"weight": 0, "weight": 1')
+    path = tmp_path / "train.jsonl"
+    path.write_text(twice + "\n" + plain + "\n")
+    CliRunner().invoke(cli, ["check", "--fix", "--no-progress", str(path)])
+    first, second, _ = path.read_text().split("\n")
+    assert first == twice
+    assert json.loads(second)["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city":"Oslo"}'
+
+
 # --- round trips over generated rows -----------------------------------------------------
 
 names = st.sampled_from(["get_weather", "book", "search_flights"])

@@ -186,7 +186,7 @@ def invalid_rft_row(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
     from ..formats import conversion_fix, pairs_row_to_dpo
 
-    return conversion_fix(row.raw, pairs_row_to_dpo(exact_obj(row)), "Convert the chosen/rejected pair to a DPO row")
+    return conversion_fix(row, pairs_row_to_dpo(exact_obj(row)), "Convert the chosen/rejected pair to a DPO row")
 
 
 @row_rule("TLP005", "chosen-rejected-layout", INFO, SOMETIMES, sees="object", default=False)

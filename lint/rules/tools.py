@@ -14,7 +14,7 @@ from ..jsonstyle import dumps_like
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
-from ..source import Row, exact_obj, fresh_copy
+from ..source import Row, exact_obj, fresh_copy, repeated_key
 from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 
@@ -114,7 +114,7 @@ def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     """The conversion fix, or None and the reason the row cannot be converted."""
     from ..formats import conversion_fix, legacy_row_to_tools
 
-    return conversion_fix(row.raw, legacy_row_to_tools(exact_obj(row)), "Convert the row to the `tools` format")
+    return conversion_fix(row, legacy_row_to_tools(exact_obj(row)), "Convert the row to the `tools` format")
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -171,9 +171,9 @@ def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
 
     converted = tools_row_to_legacy(exact_obj(row))
     if converted.value is not None:
-        return conversion_fix(row.raw, converted, "Convert the row to the legacy function format")
+        return conversion_fix(row, converted, "Convert the row to the legacy function format")
     # Parallel calls become consecutive single calls: the model learns another turn structure (unsafe).
-    fix, why = conversion_fix(row.raw, tools_row_to_legacy(exact_obj(row), split_parallel=True),
+    fix, why = conversion_fix(row, tools_row_to_legacy(exact_obj(row), split_parallel=True),
                               "Split parallel calls and convert the row to the legacy function format", unsafe=True)
     return fix, converted.problems[0][1] if fix is not None else why
 
@@ -328,7 +328,10 @@ def _function_obj(row: Row, call: Call) -> dict:
 
 def _rewrite_arguments(row: Row, call: Call, rewrite: Callable[[Any], str], title: str) -> Fix | None:
     """The row with the call's arguments replaced by `rewrite(arguments)`, both taken from
-    an exact private copy of the row (no integer of it read as a float)."""
+    an exact private copy of the row (no integer of it read as a float). None when the
+    row repeats a key: writing it back would drop the earlier values."""
+    if repeated_key(row) is not None:
+        return None
     value = fresh_copy(row)
     message = value["messages"][call.message]
     function = message["function_call"] if call.index is None else message["tool_calls"][call.index]["function"]
