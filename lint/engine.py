@@ -19,7 +19,7 @@ from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolErr
 from .pointer import locate
 from .preference import inside
 from .registry import Rule
-from .screening import ReadRows, ReadTexts, exact_columns, shared_lines
+from .screening import ExactColumns, ReadRows, ReadTexts, exact_columns, shared_lines
 from .settings import RuleSet, Settings
 from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_stream
 
@@ -94,16 +94,18 @@ def snippet(text: str, start: int, end: int) -> tuple[str, int, bool]:
     return text[lo:hi], lo, hi < len(text)
 
 
-def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet, read_rows: ReadRows) -> list[tuple[Rule, DatasetFinding]]:
+def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet, read_rows: ReadRows,
+              exact: ExactColumns | None = None) -> list[tuple[Rule, DatasetFinding]]:
     """Run the dataset rules over the facts of a whole file.
 
     Rules that keep screening keys get the exact facts of their shared lines, which
-    `read_rows` reads again (once for all such rules; usually a handful of lines).
+    `read_rows` reads again (once for all such rules; usually a handful of lines), or
+    which `exact` works out (several processes share a file's many repeated rows).
     """
     columns = {rule.code: facts.get(rule.code) or FactColumn() for rule in ruleset.dataset_rules}
     plans = {rule.code: (rule.exact, ruleset.options[rule.code], shared_lines(columns[rule.code]))
              for rule in ruleset.dataset_rules if rule.exact is not None}
-    columns.update(exact_columns(plans, read_rows))
+    columns.update(exact(plans) if exact is not None else exact_columns(plans, read_rows))
     out: list[tuple[Rule, DatasetFinding]] = []
     for rule in ruleset.dataset_rules:
         out.extend((rule, f) for f in aggregate_rule(rule, columns[rule.code], ruleset))

@@ -17,6 +17,7 @@ from .engine import aggregate, check_file, check_row, file_kind, place, place_da
 from .facts import FactColumn, FactTable
 from .model import FileReport, Violation
 from .settings import RuleSet, Settings
+from .screening import Plans, ReadRows, exact_columns
 from .source import STREAM_BUFFER, LineIndex, Row, parse_row
 
 MIN_PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting processes costs more than it saves
@@ -109,22 +110,69 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
                 if on_bytes is not None:
                     start = part[0]
                     on_bytes(next(b - a for a, b in spans if a == start))
+            report.rows = merged.rows
+            index = merged.index
+
+            def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
+                return index.read(path, wanted)
+
+            def exact(plans: Plans) -> dict[str, FactColumn]:
+                return _exact_on_workers(plans, index, pool, jobs, read)
+
+            found = aggregate(merged.facts, ruleset, read, exact)
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
     finally:
         _job.clear()
-    facts, index = merged.facts, merged.index
-    report.rows = merged.rows
-
-    def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
-        return index.read(path, wanted)
 
     def texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
         return index.texts(path, wanted)
 
-    report.violations.extend(place_dataset(aggregate(facts, ruleset, read), shown, ruleset, texts))
+    report.violations.extend(place_dataset(found, shown, ruleset, texts))
     report.violations.sort(key=lambda v: (v.line, v.col, v.code))
     return report
+
+
+MIN_PARALLEL_EXACT = 500  # rows to read again before sharing the work is worth its messages
+
+
+def _exact_on_workers(plans: Plans, index: LineIndex, pool, jobs: int, read: ReadRows) -> dict[str, FactColumn]:
+    """The exact facts of the rows whose screening keys repeat, worked out by the pool.
+
+    A file with many repeated rows has thousands to read again, parse and fingerprint.
+    Their lines are cut into `jobs` runs; each worker does one with the same
+    `exact_columns` a single process uses, and the columns are joined in line order.
+    """
+    wanted = sorted({line for _, _, lines in plans.values() for line in lines})
+    if len(wanted) < MIN_PARALLEL_EXACT:
+        return exact_columns(plans, read)
+    size = -(-len(wanted) // jobs)
+    tasks = []
+    for first in range(0, len(wanted), size):
+        run = wanted[first:first + size]
+        low, high = run[0], run[-1]
+        share = {code: (func, options, [n for n in lines if low <= n <= high])
+                 for code, (func, options, lines) in plans.items()}
+        tasks.append((share, {n: index.starts[n - 1] for n in run if 0 < n <= len(index.starts)}))
+    columns = {code: FactColumn() for code in plans}
+    for part in pool.map(_exact_run, tasks):  # in order: runs of ascending lines
+        for code, column in part.items():
+            columns[code].extend_shifted(column, 0)
+    return columns
+
+
+def _exact_run(task: tuple[Plans, dict[int, int]]) -> dict[str, FactColumn]:
+    plans, offsets = task
+    path: Path = _job["path"]
+
+    def read(wanted: set[int]) -> Iterator[tuple[int, Row]]:
+        with path.open("rb") as stream:
+            for number in sorted(wanted):
+                if number in offsets:
+                    stream.seek(offsets[number])
+                    yield number, parse_row(number, stream.readline())
+
+    return exact_columns(plans, read)
 
 
 class _Merged:

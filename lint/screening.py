@@ -33,6 +33,13 @@ ReadTexts = Callable[[set[int]], Iterable[tuple[int, str]]]
 Exact = Callable[[Row, Mapping[str, Any]], Any]
 
 
+# For each rule code: how it works out an exact fact, its options, and the lines that need one.
+Plans = Mapping[str, tuple[Exact, Mapping[str, Any], list[int]]]
+
+# Works out the exact facts of plans (in-process: `exact_columns` over the lines read again).
+ExactColumns = Callable[[Plans], dict[str, FactColumn]]
+
+
 def shared_lines(column: FactColumn) -> list[int]:
     """The lines whose screening key (their fact) another line shares, in ascending order."""
     return repeated_lines(column.lines, column.values)
@@ -48,8 +55,7 @@ def repeated_lines(lines: Iterable[int], keys: Sequence[Any]) -> list[int]:
     return list(compress(lines, map(repeated.__contains__, keys)))
 
 
-def exact_columns(plans: Mapping[str, tuple[Exact, Mapping[str, Any], list[int]]],
-                  read_rows: ReadRows) -> dict[str, FactColumn]:
+def exact_columns(plans: Plans, read_rows: ReadRows) -> dict[str, FactColumn]:
     """For each rule code, the exact facts of its shared lines, from one reading of them all."""
     wanted: dict[int, list[str]] = {}
     for code, (_, _, lines) in plans.items():

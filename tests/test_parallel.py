@@ -53,6 +53,27 @@ def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkey
     assert any(line == 150 and code == "TLC001" for line, code, _ in found)
 
 
+def test_exact_facts_worked_out_by_the_workers_equal_one_process(tmp_path, monkeypatch):
+    """Many repeated rows: their exact facts are shared out among the workers."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_EXACT", 0)
+    def row(i: int, answer: str) -> str:
+        return json.dumps({"messages": [user(f"question {i}"), {"role": "assistant", "content": answer}]})
+    # Every 3rd row comes back later (duplicates across the file), and every 5th comes back
+    # with another answer (contradictions).
+    rows = [row(i, f"answer {i}") for i in range(120)]
+    rows += [rows[i] for i in range(0, 120, 3)] + [row(i, "something else") for i in range(0, 120, 5)]
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    settings = Settings(select=["TLD"])
+    split = parallel.check_file_parallel(path, settings, jobs=2)
+    found = [(v.line, v.code, v.message) for v in split.violations]
+    assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
+    assert sum(code == "TLD001" for _, code, _ in found) == 40
+    assert (121, "TLD001", "row duplicates line 1") in found
+    assert sum(code == "TLD003" for _, code, _ in found) == 24
+
+
 def test_ranges_cover_the_file_at_line_starts(tmp_path):
     path = tmp_path / "x.jsonl"
     data = b"".join(b'{"n": %d}\n' % i for i in range(1000))
