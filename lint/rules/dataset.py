@@ -14,7 +14,7 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
-from ..chat import calls, message_dicts, row_kind, survey
+from ..chat import row_kind, survey
 from ..facts import FactColumn
 from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, screening_keys, shared,
                            system_fingerprint, target_of, training_text_digest, value_fingerprint)
@@ -28,6 +28,47 @@ def _chat(row: Row) -> dict | None:
     return obj if obj is not None and type(obj.get("messages")) is list else None
 
 
+class _RowFacts:
+    """What the dataset rules keep of one row, worked out in one go.
+
+    Each rule has its own collector, and apart they would each look up the row's
+    messages, survey and tools again: at about 25 µs a row, that was a fifth of a
+    lint's time; together, the lookups happen once. None where a fact does not apply.
+    """
+
+    __slots__ = ("row_key", "prompt_key", "tools_signature", "trainable", "tool_use", "system")
+
+
+def _facts(row: Row) -> _RowFacts | None:
+    """The row's facts (None for a line that is not a JSON object)."""
+    obj = row.obj
+    if obj is None:
+        return None
+    found = row.cache.get("dataset facts")
+    if found is not None:
+        return found
+    cache = row.cache
+    found = cache["dataset facts"] = _RowFacts()
+    tools = obj.get("tools")
+    declared, by_name = declared_names(obj, "tools" if type(tools) is list else "functions", cache)
+    # Empty arrays declare nothing to drift from.
+    found.tools_signature = shared((by_name, value_fingerprint(obj, "tools", cache))) if type(tools) is list and tools else None
+    kind = row_kind(row)
+    if type(obj.get("messages")) is not list:  # not a conversation: it keeps its exact fingerprint
+        found.row_key = row_fingerprint(obj, cache)
+        found.prompt_key = found.tool_use = found.system = None
+        found.trainable = True if kind in ("dpo", "rft") else None
+        return found
+    chat = survey(row)
+    found.row_key, found.prompt_key = screening_keys(obj, chat.message_dicts, chat.contents, chat.last_assistant, cache)
+    # A pair always trains; an RFT row needs no assistant target.
+    found.trainable = True if kind in ("dpo", "rft") else chat.trained_assistants > 0
+    called = intern_names(tuple([c.name for c in chat.calls if type(c.name) is str]))
+    found.tool_use = shared((declared, called)) if declared or called else None
+    found.system = _system_fingerprint(chat.message_dicts)
+    return found
+
+
 # --- duplicate-row ---------------------------------------------------------------------------
 
 def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
@@ -36,13 +77,8 @@ def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
 
 def _row_key(row: Row, options: Mapping[str, Any]) -> int | None:
     """The screening key of a row; a row that is not a conversation keeps its exact fingerprint."""
-    obj = row.obj
-    if obj is None:
-        return None
-    if type(obj.get("messages")) is not list:
-        return row_fingerprint(obj, row.cache)
-    found = survey(row)
-    return screening_keys(obj, found.message_dicts, found.contents, found.last_assistant, row.cache)[0]
+    found = _facts(row)
+    return found.row_key if found is not None else None
 
 
 @dataset_rule("TLD001", "duplicate-row", WARNING, collect=_row_key, exact=_row_digest, fix=ALWAYS,
@@ -134,13 +170,8 @@ def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, 
 
 def _prompt_key(row: Row, options: Mapping[str, Any]) -> int | None:
     """The screening key of the prompt before the row's answer (None: no answer)."""
-    obj = _chat(row)
-    if obj is None:
-        return None
-    found = survey(row)
-    if found.last_assistant < 0:
-        return None
-    return screening_keys(obj, found.message_dicts, found.contents, found.last_assistant, row.cache)[1]
+    found = _facts(row)
+    return found.prompt_key if found is not None else None
 
 
 @dataset_rule("TLD003", "contradictory-answers", WARNING, collect=_prompt_key, exact=_prompt_and_target)
@@ -200,11 +231,9 @@ def _difference(kind: str, names: tuple[str, ...], other_kind: str, other_names:
 # --- inconsistent-tools ----------------------------------------------------------------------
 
 def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], int] | None:
-    obj = row.obj
-    tools = obj.get("tools") if obj is not None else None
-    if type(tools) is not list or not tools:
-        return None
-    return shared((declared_names(obj, "tools", row.cache)[1], value_fingerprint(obj, "tools", row.cache)))
+    """(declared names sorted, the `tools` array's fingerprint)."""
+    found = _facts(row)
+    return found.tools_signature if found is not None else None
 
 
 @dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
@@ -253,14 +282,8 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
 # --- too-few-examples ------------------------------------------------------------------------
 
 def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
-    if row.obj is None:
-        return None
-    kind = row_kind(row)
-    if kind in ("dpo", "rft"):
-        return True  # a pair always trains; an RFT row needs no assistant target
-    if _chat(row) is None:
-        return None
-    return survey(row).trained_assistants > 0
+    found = _facts(row)
+    return found.trainable if found is not None else None
 
 
 @dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, options=(
@@ -297,13 +320,9 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
 # --- tool-imbalance --------------------------------------------------------------------------
 
 def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    obj = _chat(row)
-    if obj is None:
-        return None
-    key = "tools" if type(obj.get("tools")) is list else "functions"
-    declared = declared_names(obj, key, row.cache)[0]  # interned already
-    called = intern_names(tuple([c.name for c in calls(row) if type(c.name) is str]))
-    return shared((declared, called)) if declared or called else None
+    """(names declared, names called), both interned."""
+    found = _facts(row)
+    return found.tool_use if found is not None else None
 
 
 @dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, options=(
@@ -384,9 +403,11 @@ def train_validation_overlap(facts: list[tuple[int, Any]], options: Mapping[str,
 # --- single-system-prompt --------------------------------------------------------------------
 
 def _system_prompt(row: Row, options: Mapping[str, Any]) -> int | None:
-    if _chat(row) is None:
-        return None
-    dicts = message_dicts(row)
+    found = _facts(row)
+    return found.system if found is not None else None
+
+
+def _system_fingerprint(dicts: list[tuple[int, dict]]) -> int:
     # `==`, not a set lookup: a role may be anything, even an (unhashable) object.
     if dicts and _is_system(dicts[0][1].get("role")):  # where it nearly always is
         return system_fingerprint(dicts[0][1])
