@@ -30,6 +30,20 @@ def test_parallel_check_equals_serial(tmp_path, monkeypatch):
     assert {v.name for v in serial.violations} >= {"byte-order-mark", "blank-line", "invalid-json", "empty-content"}
 
 
+def qa_row(i: int, answer: str) -> str:
+    """A one-turn conversation: question `i`, and the answer given."""
+    return json.dumps({"messages": [user(f"question {i}"), {"role": "assistant", "content": answer}]})
+
+
+def split_equals_serial(tmp_path, rows: list[str], settings: Settings) -> list[tuple[int, str, str]]:
+    """Check `rows` on two processes; assert one process finds the same; return (line, code, message)s."""
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    found = [(v.line, v.code, v.message) for v in parallel.check_file_parallel(path, settings, jobs=2).violations]
+    assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
+    return found
+
+
 def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkeypatch):
     """The parent merges each range as it arrives; the last range may arrive first."""
     import multiprocessing.pool
@@ -39,16 +53,10 @@ def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkey
     monkeypatch.setattr(multiprocessing.pool.Pool, "imap_unordered",
                         lambda self, func, items: reversed(list(ordered(self, func, items))))
     # Row 3 comes back as row 200 (a duplicate across ranges), and row 150 has an empty turn.
-    rows = [json.dumps({"messages": [user(f"question {i}"), {"role": "assistant", "content": f"answer {i}"}]})
-            for i in range(240)]
+    rows = [qa_row(i, f"answer {i}") for i in range(240)]
     rows[199] = rows[2]
     rows[149] = json.dumps({"messages": [user(""), {"role": "assistant", "content": "ok"}]})
-    path = tmp_path / "train.jsonl"
-    path.write_text("\n".join(rows) + "\n")
-    settings = Settings(select=["ALL"])
-    split = parallel.check_file_parallel(path, settings, jobs=2)
-    found = [(v.line, v.code, v.message) for v in split.violations]
-    assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
+    found = split_equals_serial(tmp_path, rows, Settings(select=["ALL"]))
     assert (200, "TLD001", "row duplicates line 3") in found
     assert any(line == 150 and code == "TLC001" for line, code, _ in found)
 
@@ -57,18 +65,11 @@ def test_exact_facts_worked_out_by_the_workers_equal_one_process(tmp_path, monke
     """Many repeated rows: their exact facts are shared out among the workers."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_EXACT", 0)
-    def row(i: int, answer: str) -> str:
-        return json.dumps({"messages": [user(f"question {i}"), {"role": "assistant", "content": answer}]})
     # Every 3rd row comes back later (duplicates across the file), and every 5th comes back
     # with another answer (contradictions).
-    rows = [row(i, f"answer {i}") for i in range(120)]
-    rows += [rows[i] for i in range(0, 120, 3)] + [row(i, "something else") for i in range(0, 120, 5)]
-    path = tmp_path / "train.jsonl"
-    path.write_text("\n".join(rows) + "\n")
-    settings = Settings(select=["TLD"])
-    split = parallel.check_file_parallel(path, settings, jobs=2)
-    found = [(v.line, v.code, v.message) for v in split.violations]
-    assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
+    rows = [qa_row(i, f"answer {i}") for i in range(120)]
+    rows += [rows[i] for i in range(0, 120, 3)] + [qa_row(i, "something else") for i in range(0, 120, 5)]
+    found = split_equals_serial(tmp_path, rows, Settings(select=["TLD"]))
     assert sum(code == "TLD001" for _, code, _ in found) == 40
     assert (121, "TLD001", "row duplicates line 1") in found
     assert sum(code == "TLD003" for _, code, _ in found) == 24
