@@ -14,6 +14,8 @@ from typing import Any
 
 
 from .fingerprint import digest
+from .jsonstyle import dumps_like
+from .model import Applicability, Fix
 from .pointer import join_pointer
 from .source import Row, repeated_key
 
@@ -35,8 +37,11 @@ def call_id(row_digest: bytes, message_index: int) -> str:
     return "call_" + digest[:24]
 
 
-def legacy_row_to_tools(row: dict) -> Converted:
-    """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`."""
+def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
+    """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`.
+
+    The call ids come from `row_digest`, the row's `digest` (worked out here unless given).
+    """
     messages = row.get("messages")
     if type(messages) is not list:
         return Converted(None, [("/messages", "row has no `messages` array to convert")])
@@ -45,7 +50,7 @@ def legacy_row_to_tools(row: dict) -> Converted:
         return Converted(None, [("/functions", "`functions` is not an array")])
     pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
     new_messages: list[Any] = []
-    row_digest = digest(row).to_bytes(8, "big")
+    seed = (digest(row) if row_digest is None else row_digest).to_bytes(8, "big")
     for i, message in enumerate(messages):
         if type(message) is not dict:
             new_messages.append(message)
@@ -54,7 +59,7 @@ def legacy_row_to_tools(row: dict) -> Converted:
             function_call = message["function_call"]
             if type(function_call) is not dict:
                 return Converted(None, [(join_pointer("messages", i, "function_call"), "`function_call` is not an object")])
-            ident = call_id(row_digest, i)
+            ident = call_id(seed, i)
             pending.append((function_call.get("name"), ident))
             tool_call = {"id": ident, "type": "function", "function": function_call}
             new_messages.append(_replace_key(message, "function_call", "tool_calls", [tool_call]))
@@ -212,9 +217,6 @@ def dpo_row_to_pairs(row: dict) -> Converted:
 
 def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = False):
     """(the fix that writes a converted row in its line's JSON style, "") or (None, why not)."""
-    from .jsonstyle import dumps_like
-    from .model import Applicability, Fix
-
     if converted.value is None:
         return None, converted.problems[0][1]
     key = repeated_key(row)

@@ -94,6 +94,20 @@ def exact_obj(row: Row) -> dict | None:
     return found
 
 
+def canonical_dump(row: Row) -> bytes | None:
+    """The row's exact value as orjson writes it with sorted keys, made once (None: it
+    holds an integer past 64 bits, or more nesting than orjson writes). A conversion
+    derives its call ids from it and screens it for repeated keys."""
+    found = row.cache.get("canonical", _UNSET)
+    if found is _UNSET:
+        try:
+            found = orjson.dumps(exact_obj(row), option=orjson.OPT_SORT_KEYS)
+        except (TypeError, orjson.JSONEncodeError):
+            found = None
+        row.cache["canonical"] = found
+    return found
+
+
 def repeated_key(row: Row) -> str | None:
     """A key that some object of the row holds twice (None: none does), worked out once.
 
@@ -106,11 +120,8 @@ def repeated_key(row: Row) -> str | None:
     """
     found = row.cache.get("repeated_key", _UNSET)
     if found is _UNSET:
-        raw = row.raw
-        try:
-            suspect = raw.count(b":") != orjson.dumps(row.obj).count(b":") or b"\\u003" in raw
-        except (TypeError, orjson.JSONEncodeError):  # deeper than orjson writes
-            suspect = True
+        raw, dump = row.raw, canonical_dump(row)
+        suspect = dump is None or raw.count(b":") != dump.count(b":") or b"\\u003" in raw
         found = row.cache["repeated_key"] = _first_repeated_key(raw) if suspect else None
     return found
 

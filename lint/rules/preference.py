@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..fingerprint import quick
+from ..formats import conversion_fix, pairs_row_to_dpo
 from ..model import ERROR, INFO, DatasetFinding, Finding, Fix, Related, SOMETIMES
 from ..pointer import join_pointer
 from ..registry import Option, dataset_rule, row_rule
@@ -184,8 +185,6 @@ def invalid_rft_row(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 
 
 def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
-    from ..formats import conversion_fix, pairs_row_to_dpo
-
     return conversion_fix(row, pairs_row_to_dpo(exact_obj(row)), "Convert the chosen/rejected pair to a DPO row")
 
 

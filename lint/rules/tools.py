@@ -9,12 +9,13 @@ from typing import Any
 import orjson
 
 from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
-from ..fingerprint import compact
+from ..fingerprint import compact, digest_bytes
+from ..formats import conversion_fix, legacy_row_to_tools, tools_row_to_legacy
 from ..jsonstyle import dumps_like
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
-from ..source import Row, exact_obj, fresh_copy, repeated_key
+from ..source import Row, canonical_dump, exact_obj, fresh_copy, repeated_key
 from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 
@@ -112,9 +113,9 @@ def missing_tools_array(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
 
 def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     """The conversion fix, or None and the reason the row cannot be converted."""
-    from ..formats import conversion_fix, legacy_row_to_tools
-
-    return conversion_fix(row, legacy_row_to_tools(exact_obj(row)), "Convert the row to the `tools` format")
+    dump = canonical_dump(row)  # the row's digest is made of it: no second dump
+    converted = legacy_row_to_tools(exact_obj(row), digest_bytes(dump) if dump is not None else None)
+    return conversion_fix(row, converted, "Convert the row to the `tools` format")
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
@@ -167,8 +168,6 @@ def _format_finding(row: Row, uses_this, uses_other, fixer, message: str, mixed:
 
 
 def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
-    from ..formats import conversion_fix, tools_row_to_legacy
-
     converted = tools_row_to_legacy(exact_obj(row))
     if converted.value is not None:
         return conversion_fix(row, converted, "Convert the row to the legacy function format")
