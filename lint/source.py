@@ -15,6 +15,8 @@ from typing import IO, Any
 
 import orjson
 
+from .fingerprint import canonical
+
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 1024  # orjson's nesting limit; deeper rows are reported, not parsed
 # Bytes read at a time when a file is streamed line by line: with the default 8 KB, the
@@ -100,11 +102,7 @@ def canonical_dump(row: Row) -> bytes | None:
     derives its call ids from it and screens it for repeated keys."""
     found = row.cache.get("canonical", _UNSET)
     if found is _UNSET:
-        try:
-            found = orjson.dumps(exact_obj(row), option=orjson.OPT_SORT_KEYS)
-        except (TypeError, orjson.JSONEncodeError):
-            found = None
-        row.cache["canonical"] = found
+        found = row.cache["canonical"] = canonical(exact_obj(row))
     return found
 
 
