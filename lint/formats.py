@@ -14,10 +14,10 @@ from typing import Any
 
 
 from .fingerprint import digest
-from .jsonstyle import dumps_like
+from .jsonstyle import write_back
 from .model import Applicability, Fix
 from .pointer import join_pointer
-from .source import Row, repeated_key
+from .source import Row
 
 
 @dataclass
@@ -219,11 +219,8 @@ def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = Fa
     """(the fix that writes a converted row in its line's JSON style, "") or (None, why not)."""
     if converted.value is None:
         return None, converted.problems[0][1]
-    key = repeated_key(row)
-    if key is not None:
-        return None, f"the row repeats the key `{key}`, and writing it back would keep only the last value"
-    text = dumps_like(converted.value, row.raw)
+    text, why = write_back(row, converted.value)
     if text is None:
-        return None, "the row is nested too deeply to rewrite"
+        return None, why
     # The written text parses back to exactly this value: the fix loop need not parse it again.
     return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE, (text,), values=(converted.value,)), ""

@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from .source import Row, repeated_key
+
 # The first separator of each kind outside strings, in one C-speed match from the line's
 # start: strings are skipped whole, and the possessive loops never backtrack (so a line
 # with no comma at all fails at once, however long).
@@ -62,9 +64,14 @@ def detect_style(raw: bytes) -> JsonStyle:
 _STYLES: dict[tuple[str, str, bool], JsonStyle] = {}
 
 
-def dumps_like(value: Any, raw: bytes) -> str | None:
-    """The value in the line's style; None when it is nested too deeply to write."""
+def write_back(row: Row, value: Any) -> tuple[str | None, str]:
+    """(the value written in the row's line style, "") for a fix that replaces the row, or
+    (None, why it cannot be written back). Every fix that rewrites a row from a parsed
+    value comes here, so none of them drops the values of a repeated key."""
+    key = repeated_key(row)
+    if key is not None:
+        return None, f"the row repeats the key `{key}`, and writing it back would keep only the last value"
     try:
-        return detect_style(raw).dumps(value)
+        return detect_style(row.raw).dumps(value), ""
     except RecursionError:
-        return None
+        return None, "the row is nested too deeply to rewrite"

@@ -11,11 +11,11 @@ import orjson
 from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
 from ..fingerprint import compact, digest_bytes
 from ..formats import conversion_fix, legacy_row_to_tools, tools_row_to_legacy
-from ..jsonstyle import dumps_like
+from ..jsonstyle import write_back
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
-from ..source import Row, canonical_dump, exact_obj, fresh_copy, repeated_key
+from ..source import Row, canonical_dump, exact_obj, fresh_copy
 from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 
@@ -328,14 +328,12 @@ def _function_obj(row: Row, call: Call) -> dict:
 def _rewrite_arguments(row: Row, call: Call, rewrite: Callable[[Any], str], title: str) -> Fix | None:
     """The row with the call's arguments replaced by `rewrite(arguments)`, both taken from
     an exact private copy of the row (no integer of it read as a float). None when the
-    row repeats a key: writing it back would drop the earlier values."""
-    if repeated_key(row) is not None:
-        return None
+    row cannot be written back (see `write_back`)."""
     value = fresh_copy(row)
     message = value["messages"][call.message]
     function = message["function_call"] if call.index is None else message["tool_calls"][call.index]["function"]
     function["arguments"] = rewrite(function["arguments"])
-    text = dumps_like(value, row.raw)
+    text, _ = write_back(row, value)
     return Fix(title, Applicability.SAFE, (text,)) if text is not None else None
 
 
