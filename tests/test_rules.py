@@ -29,3 +29,12 @@ def test_every_row_rule_has_failing_fixtures():
     row_rules = {r.name for r in all_rules() if r.scope == "row" and r.sees in ("chat", "object")
                  and r.name not in ("blank-line", "byte-order-mark", "invalid-utf8")}
     assert row_rules <= set(FAIL), sorted(row_rules - set(FAIL))
+
+
+def test_messages_name_the_role_with_its_article():
+    # A null `content` on an assistant turn that calls nothing, and on a turn with no role:
+    # the messages once read "a assistant message" and "a message without a message".
+    row = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": None},
+                        {"content": None}, {"role": "assistant", "content": "Hello"}]}
+    found = {v.message for v in lint(row) if v.name == "invalid-content-type"}
+    assert found == {"content of an assistant message cannot be null", "content of a message without a role cannot be null"}

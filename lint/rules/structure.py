@@ -185,7 +185,7 @@ def invalid_content_type(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
         role = message.get("role")
         if content is None:
             if not (role == "assistant" and _calls_something(message)):
-                yield Finding(at, f"content of a {_role(role)} message cannot be null")
+                yield Finding(at, f"content of {_a_role_message(role)} cannot be null")
             continue
         if type(content) is not list:
             yield Finding(at, f"content must be a string or an array of parts, not {json_type(content)}")
@@ -204,7 +204,7 @@ def _check_part(part: Any, at: str, role: Any) -> Iterator[Finding]:
             yield Finding(at + "/text" if "text" in part else at, "text part needs a string `text`")
     elif kind == "image_url":
         if role != "user":
-            yield Finding(at + "/type", f"image parts are allowed in user messages only, not in a {_role(role)} message")
+            yield Finding(at + "/type", f"image parts are allowed in user messages only, not in {_a_role_message(role)}")
             return
         image = part.get("image_url")
         if type(image) is not dict or type(image.get("url")) is not str:
@@ -216,8 +216,11 @@ def _check_part(part: Any, at: str, role: Any) -> Iterator[Finding]:
         yield Finding(at + "/type" if "type" in part else at, f"content part has type {shown}; expected `text` or `image_url`")
 
 
-def _role(role: Any) -> str:
-    return role if type(role) is str else "message without a"
+def _a_role_message(role: Any) -> str:
+    """"an assistant message", "a user message", "a message without a role" (for messages)."""
+    if type(role) is not str:
+        return "a message without a role"
+    return f"{'an' if role[:1].lower() in ('a', 'e', 'i', 'o', 'u') else 'a'} {role} message"
 
 
 @row_rule("TLS006", "missing-assistant-message", ERROR, kinds=("chat",))  # DPO outputs and RFT rows differ
@@ -278,7 +281,7 @@ def invalid_weight(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
         weight = message["weight"]
         at = join_pointer("messages", i, "weight")
         if message.get("role") != "assistant":
-            yield Finding(at, f"`weight` is allowed on assistant messages only, not on a {_role(message.get('role'))} message", on_key=True)
+            yield Finding(at, f"`weight` is allowed on assistant messages only, not on {_a_role_message(message.get('role'))}", on_key=True)
         elif type(weight) is not int or weight not in (0, 1):
             shown = weight if type(weight) in (int, float) else json_type(weight)
             yield Finding(at, f"`weight` must be 0 or 1, not {shown}")
