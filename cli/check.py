@@ -12,7 +12,7 @@ from ..lint.engine import InternalError, check_bytes
 from ..lint.parallel import check_file_parallel, default_jobs
 from ..lint.files import discover
 from ..lint.model import FileReport, Severity, ToolError, Violation
-from ..lint.report import FORMATS, render, statistics, summary
+from ..lint.report import FORMATS, SHOWS_EDITS, render, statistics, summary
 from ..lint.settings import KINDS
 from .common import fail, selection_options, settings_for
 from .main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, __version__
@@ -59,9 +59,10 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
 
     reports: list[FileReport] = []
     fixed_total = 0
+    edits = output_format in SHOWS_EDITS
     try:
         if found.stdin:
-            report, fixed = _check_stdin(settings, stdin_filename or "-", fix, unsafe_fixes)
+            report, fixed = _check_stdin(settings, stdin_filename or "-", fix, unsafe_fixes, edits)
             reports.append(report)
             fixed_total += fixed
         total = sum(_size(p) for p in found.files)
@@ -76,7 +77,7 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
                 except OSError as exc:
                     reports.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
                     continue
-            reports.append(check_file_parallel(path, settings, jobs or default_jobs(), on_bytes=progress.advance))
+            reports.append(check_file_parallel(path, settings, jobs or default_jobs(), on_bytes=progress.advance, edits=edits))
         progress.close()
         if validation or len(found.files) > 1:
             _add_overlaps(reports, found.files, settings, validation)
@@ -132,7 +133,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _check_stdin(settings, name: str, fix: bool, unsafe: bool) -> tuple[FileReport, int]:
+def _check_stdin(settings, name: str, fix: bool, unsafe: bool, edits: bool) -> tuple[FileReport, int]:
     data = sys.stdin.buffer.read()
     fixed = 0
     if fix:
@@ -143,4 +144,4 @@ def _check_stdin(settings, name: str, fix: bool, unsafe: bool) -> tuple[FileRepo
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         fixed = outcome.fixes
-    return check_bytes(data, name, settings), fixed
+    return check_bytes(data, name, settings, edits), fixed

@@ -74,12 +74,16 @@ def _run(row: Row, group, found: list) -> list:
     return found
 
 
-def place(row: Row, rule: Rule, finding: Finding, path: str, ruleset: RuleSet) -> Violation:
-    """Turn a row finding into a violation with columns, while the row is in memory."""
+def place(row: Row, rule: Rule, finding: Finding, path: str, ruleset: RuleSet, edits: bool = False) -> Violation:
+    """Turn a row finding into a violation with columns, while the row is in memory.
+
+    With `edits`, the violation's fix carries the rows it writes (JSON output, editors);
+    without, only its title and applicability (see `Fix.placed`)."""
     text = row.text
     span = finding.span or locate(text, finding.pointer, finding.on_key) or _whole(text)
+    fix = finding.fix.placed(edits) if finding.fix is not None else None
     return Violation(rule.code, rule.name, ruleset.severity[rule.code], finding.message, path, row.line,
-                     span[0], span[1], finding.pointer, finding.fix, finding.related, snippet(text, *span))
+                     span[0], span[1], finding.pointer, fix, finding.related, snippet(text, *span))
 
 
 def _whole(text: str) -> tuple[int, int]:
@@ -147,7 +151,8 @@ def _place_found(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: R
 
 def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
                read_lines: ReadRows, kind: str = "chat",
-               on_row: Callable[[Row], None] | None = None, read_texts: ReadTexts | None = None) -> FileReport:
+               on_row: Callable[[Row], None] | None = None, read_texts: ReadTexts | None = None,
+               edits: bool = False) -> FileReport:
     report = FileReport(path)
     table = FactTable(r.code for r in ruleset.dataset_rules)
     violations = report.violations
@@ -156,7 +161,7 @@ def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
         count += 1
         result = check_row(row, ruleset, kind)
         for rule, finding in result.findings:
-            violations.append(place(row, rule, finding, path, ruleset))
+            violations.append(place(row, rule, finding, path, ruleset, edits))
         table.add(row.line, result.facts)
         if on_row is not None:
             on_row(row)
@@ -173,19 +178,22 @@ def _lines_from_rows(rows: list[Row]) -> ReadRows:
     return lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
 
 
-def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None) -> FileReport:
+def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
+    """Lint JSONL held in memory. With `edits`, fixes carry the rows they write (see `place`)."""
     settings = settings or Settings()
     rows = list(rows_from_bytes(data))
-    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or detect_kind(rows))
+    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or detect_kind(rows),
+                      edits=edits)
 
 
-def check_text(text: str, path: str = "-", settings: Settings | None = None) -> FileReport:
+def check_text(text: str, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
     """Lint an editor buffer or any string holding JSONL."""
-    return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings)
+    return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings, edits)
 
 
 def check_file(path: Path, settings: Settings, display: str | None = None,
-               on_row: Callable[[Row], None] | None = None) -> FileReport:
+               on_row: Callable[[Row], None] | None = None, edits: bool = False) -> FileReport:
+    """Lint one file, streaming. With `edits`, fixes carry the rows they write (see `place`)."""
     shown = display or str(path)
     try:
         kind = settings.kind or file_kind(path)
@@ -199,7 +207,7 @@ def check_file(path: Path, settings: Settings, display: str | None = None,
         with path.open("rb", buffering=STREAM_BUFFER) as stream:
             return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path),
                               lambda wanted: index.read(path, wanted), kind, noted,
-                              lambda wanted: index.texts(path, wanted))
+                              lambda wanted: index.texts(path, wanted), edits)
     except OSError as exc:
         return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
 
@@ -211,11 +219,11 @@ def file_kind(path: Path) -> str:
 
 
 def check_paths(paths: Iterable[Path], settings: Settings,
-                on_row: Callable[[Row], None] | None = None) -> Report:
+                on_row: Callable[[Row], None] | None = None, edits: bool = False) -> Report:
     """Lint files (already discovered: see `files.discover`)."""
     report = Report()
     for path in paths:
-        report.files.append(check_file(path, settings, on_row=on_row))
+        report.files.append(check_file(path, settings, on_row=on_row, edits=edits))
     return report
 
 

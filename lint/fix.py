@@ -145,7 +145,7 @@ def _dataset_deletions(violations, ruleset: RuleSet, unsafe: bool) -> dict[int, 
     """Lines that a dataset rule's fix deletes (a fix with no replacement lines)."""
     codes = {r.code for r in ruleset.dataset_rules if r.fix is not NEVER}
     return {v.line: v.code for v in violations if v.code in codes and v.fix is not None
-            and not v.fix.lines and _allowed(v.fix, unsafe)}
+            and v.fix.lines == () and _allowed(v.fix, unsafe)}
 
 
 def _needs_dataset_pass(ruleset: RuleSet, unsafe: bool) -> bool:

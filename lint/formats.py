@@ -14,7 +14,7 @@ from typing import Any
 
 
 from .fingerprint import digest
-from .jsonstyle import write_back
+from .jsonstyle import deferred_write_back
 from .model import Applicability, Fix
 from .pointer import join_pointer
 from .source import Row
@@ -215,12 +215,16 @@ def dpo_row_to_pairs(row: dict) -> Converted:
     return Converted(result)
 
 
-def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = False):
-    """(the fix that writes a converted row in its line's JSON style, "") or (None, why not)."""
+def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = False) -> tuple[Fix | None, str]:
+    """(the fix that writes a converted row in its line's JSON style, "") or (None, why not).
+
+    The row is written only when the fix is applied or shown (see `Fix`)."""
     if converted.value is None:
         return None, converted.problems[0][1]
-    text, why = write_back(row, converted.value)
-    if text is None:
+    write, why = deferred_write_back(row, converted.value)
+    if write is None:
         return None, why
+    value = converted.value
     # The written text parses back to exactly this value: the fix loop need not parse it again.
-    return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE, (text,), values=(converted.value,)), ""
+    return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE,
+               build=lambda: ((write(),), (value,))), ""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from .source import Row, repeated_key
+from .source import Row, canonical_dump, repeated_key
 
 # The first separator of each kind outside strings, in one C-speed match from the line's
 # start: strings are skipped whole, and the possessive loops never backtrack (so a line
@@ -68,10 +69,37 @@ def write_back(row: Row, value: Any) -> tuple[str | None, str]:
     """(the value written in the row's line style, "") for a fix that replaces the row, or
     (None, why it cannot be written back). Every fix that rewrites a row from a parsed
     value comes here, so none of them drops the values of a repeated key."""
-    key = repeated_key(row)
-    if key is not None:
-        return None, f"the row repeats the key `{key}`, and writing it back would keep only the last value"
+    why = refusal(row)
+    if why:
+        return None, why
     try:
         return detect_style(row.raw).dumps(value), ""
     except RecursionError:
-        return None, "the row is nested too deeply to rewrite"
+        return None, TOO_DEEP
+
+
+def deferred_write_back(row: Row, value: Any) -> tuple[Callable[[], str] | None, str]:
+    """As `write_back`, but the writing is left to the function returned (a fix's `build`):
+    whether the row can be written back is known now, the text only when a fix is applied
+    or shown."""
+    why = refusal(row)
+    if why:
+        return None, why
+    if canonical_dump(row) is None:
+        # Deeper than orjson writes (or an integer past 64 bits): the standard encoder may
+        # give up on it as well, so it is written now to know.
+        text, why = write_back(row, value)
+        return (None, why) if text is None else ((lambda: text), "")
+    # At most 255 levels deep: the standard encoder writes it.
+    return (lambda: detect_style(row.raw).dumps(value)), ""
+
+
+TOO_DEEP = "the row is nested too deeply to rewrite"
+
+
+def refusal(row: Row) -> str:
+    """Why a row must not be written back from its parsed value ("": it may be)."""
+    key = repeated_key(row)
+    if key is not None:
+        return f"the row repeats the key `{key}`, and writing it back would keep only the last value"
+    return ""

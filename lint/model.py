@@ -6,6 +6,7 @@ reported one into a `Violation` (which file, which line, which columns, which ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -44,19 +45,64 @@ class FixAvailability(str, Enum):
 NEVER, SOMETIMES, ALWAYS = FixAvailability.NEVER, FixAvailability.SOMETIMES, FixAvailability.ALWAYS
 
 
-@dataclass(frozen=True, slots=True)
 class Fix:
     """A row-level edit: the row's line is replaced by `lines` (none: the row is deleted).
 
     Lines are given without their terminator; the writer reuses the row's own. A line
     given as bytes is written as it is (a row that cannot be decoded keeps its bytes).
+
+    A fix that rewrites a whole row may be given as `build` instead, a function called on
+    first use that returns `(lines, values)`: a lint that only reports the fix never writes
+    the row (a conversion costs more than the rest of the checks). In a report (see
+    `placed`) a fix keeps its title and applicability; `lines` is None there when the
+    report was made without edits, so a report of 100,000 converted rows does not hold
+    them all.
     """
 
-    title: str
-    applicability: Applicability
-    lines: tuple[str | bytes, ...]
-    # What `lines` parse to, when the fix already knows (it saves the fix loop a parse).
-    values: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("title", "applicability", "_lines", "_values", "_build")
+
+    def __init__(self, title: str, applicability: Applicability, lines: tuple[str | bytes, ...] | None = (),
+                 values: tuple[Any, ...] | None = None,
+                 build: Callable[[], tuple[tuple[str | bytes, ...], tuple[Any, ...] | None]] | None = None) -> None:
+        self.title = title
+        self.applicability = applicability
+        self._lines = lines
+        self._values = values  # what `lines` parse to, when the fix knows (it saves the fix loop a parse)
+        self._build = build
+
+    @property
+    def lines(self) -> tuple[str | bytes, ...] | None:
+        if self._build is not None:
+            self._written()
+        return self._lines
+
+    @property
+    def values(self) -> tuple[Any, ...] | None:
+        if self._build is not None:
+            self._written()
+        return self._values
+
+    def _written(self) -> None:
+        build, self._build = self._build, None
+        self._lines, self._values = build()
+
+    def placed(self, edits: bool) -> Fix:
+        """The fix as a report keeps it: never the parsed values, nor a function holding
+        the row; the lines of a deferred fix only with `edits`."""
+        if self._build is None and self._values is None:
+            return self
+        return Fix(self.title, self.applicability, self.lines if edits or self._build is None else None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fix):
+            return NotImplemented
+        return (self.title, self.applicability, self.lines) == (other.title, other.applicability, other.lines)
+
+    def __hash__(self) -> int:
+        return hash((self.title, self.applicability))
+
+    def __repr__(self) -> str:
+        return f"Fix({self.title!r}, {self.applicability.value}, {len(self.lines or ())} lines)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,13 +81,13 @@ def _check_range(span: tuple[int, int]) -> tuple[int, int, list[Violation], dict
         row.line = local
         result = check_row(row, ruleset, kind)
         for rule, finding in result.findings:
-            violations.append(place(row, rule, finding, _job["display"], ruleset))
+            violations.append(place(row, rule, finding, _job["display"], ruleset, _job["edits"]))
         table.add(local, result.facts)
     return start, local, violations, table.flush(), index
 
 
 def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str | None = None,
-                        on_bytes: Callable[[int], None] | None = None) -> FileReport:
+                        on_bytes: Callable[[int], None] | None = None, edits: bool = False) -> FileReport:
     """Like `check_file`, spread over `jobs` processes when the file is large enough."""
     shown = display or str(path)
     try:
@@ -97,9 +97,10 @@ def check_file_parallel(path: Path, settings: Settings, jobs: int, display: str 
     import multiprocessing  # only for large files: it is not free to import
 
     if jobs <= 1 or size < MIN_PARALLEL_BYTES or "fork" not in multiprocessing.get_all_start_methods():
-        return check_file(path, settings, display, on_row=(lambda row: on_bytes(len(row.raw) + len(row.eol))) if on_bytes else None)
+        return check_file(path, settings, display, on_row=(lambda row: on_bytes(len(row.raw) + len(row.eol))) if on_bytes else None,
+                          edits=edits)
     spans = ranges(path, jobs * CHUNKS_PER_JOB)
-    _job.update(settings=settings, path=path, display=shown, kind=settings.kind or file_kind(path))
+    _job.update(settings=settings, path=path, display=shown, kind=settings.kind or file_kind(path), edits=edits)
     ruleset = settings.ruleset_for(path)
     report = FileReport(shown)
     merged = _Merged(report, ruleset, [start for start, _ in spans])

@@ -17,6 +17,7 @@ from .registry import FAMILIES, Rule, all_rules, doc_sections
 
 DOCS_URL = "https://github.com/tunelint/tunelint/blob/main/docs/rules.md#{name}"
 FORMATS = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit")
+SHOWS_EDITS = ("json", "json-lines")  # the formats that show what a fix writes: checked with edits
 
 
 def rule_url(name: str) -> str:
@@ -116,8 +117,9 @@ def statistics(violations: list[Violation]) -> str:
 def to_dict(v: Violation) -> dict:
     fix = None
     if v.fix is not None:
+        lines = v.fix.lines  # None: checked without edits (see `Fix`), so none to show
         fix = {"applicability": v.fix.applicability.value, "message": v.fix.title,
-               "edits": [{"row": v.line, "replacement": [_text(line) for line in v.fix.lines]}]}
+               "edits": None if lines is None else [{"row": v.line, "replacement": [_text(line) for line in lines]}]}
     return {
         "code": v.code,
         "name": v.name,

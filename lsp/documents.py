@@ -328,7 +328,7 @@ def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) 
     row = parse_row(1 if first else 2, _chunk(text))
     row.line = 0
     result = check_row(row, ruleset, kind)
-    placed = tuple(place(row, rule, finding, path, ruleset) for rule, finding in result.findings)
+    placed = tuple(place(row, rule, finding, path, ruleset, edits=True) for rule, finding in result.findings)  # quick fixes
     return LineResult(placed, result.facts)
 
 

@@ -358,3 +358,34 @@ def test_a_killed_conversion_leaves_the_original_intact(folder):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert Path("big.jsonl").read_bytes() == original
+
+
+def test_a_plain_check_reports_the_conversion_fix_without_writing_the_row(monkeypatch):
+    # A legacy row (the LEGACY trio) checked as a lint is: the fix is offered, [*] and all,
+    # but the converted row is never written, and the report does not hold it; a report
+    # made with edits (JSON output, editors) holds exactly what `convert` writes.
+    from tunelint.lint import check_bytes
+    from tunelint.lint.jsonstyle import JsonStyle
+
+    data = (json.dumps(LEGACY, ensure_ascii=False) + "\n").encode()
+    written = []
+    real_dumps = JsonStyle.dumps
+    monkeypatch.setattr(JsonStyle, "dumps", lambda self, value: written.append(1) or real_dumps(self, value))
+    plain = [v for v in check_bytes(data, "t.jsonl", Settings()).violations if v.code == "TLT002"]
+    assert [(v.fix.title, v.fix.applicability.value, v.fix.lines) for v in plain] == [
+        ("Convert the row to the `tools` format", "safe", None)]
+    assert written == []
+
+    shown = [v for v in check_bytes(data, "t.jsonl", Settings(), edits=True).violations if v.code == "TLT002"]
+    converted, _ = convert_bytes(data, Settings())
+    assert [line.encode() + b"\n" for line in shown[0].fix.lines] == [converted]
+
+
+def test_json_output_shows_the_conversion_and_concise_output_marks_it_fixable(tmp_path):
+    # The CLI asks for edits only for the formats that show them.
+    path = tmp_path / "legacy.jsonl"
+    path.write_text(json.dumps(LEGACY, ensure_ascii=False) + "\n", "utf-8")
+    shown = json.loads(CliRunner().invoke(cli, ["check", str(path), "--select", "TLT002", "--output-format", "json"]).output)
+    assert json.loads(shown[0]["fix"]["edits"][0]["replacement"][0]) == legacy_row_to_tools(LEGACY).value
+    concise = CliRunner().invoke(cli, ["check", str(path), "--select", "TLT002", "--output-format", "concise"]).output
+    assert "TLT002 [*] row uses the deprecated function-calling format" in concise
