@@ -89,23 +89,14 @@ def _read_key(text: str, i: int) -> tuple[str, int]:
 def _locate(text: str, tokens: list[str], on_key: bool) -> tuple[int, int] | None:
     i = _skip_ws(text, 0)
     key_span: tuple[int, int] | None = None
-    for token in tokens:
+    for depth, token in enumerate(tokens):
         c = text[i]
         if c == "{":
-            found: tuple[int, int, int] | None = None  # key start, key end, value start
-            i = _skip_ws(text, i + 1)
-            while text[i] != "}":
-                key_start = i
-                key, i = _read_key(text, i)
-                i = _skip_ws(text, i)
-                if text[i] != ":":
-                    return None
-                i = _skip_ws(text, i + 1)
-                if key == token:
-                    found = (key_start, _key_end(text, key_start), i)
-                i = _skip_ws(text, _skip_value(text, i))
-                if text[i] == ",":
-                    i = _skip_ws(text, i + 1)
+            # The row's own members: walked from the side nearer the key (each walk skips
+            # the values on its way, and a conversation is most of a row).
+            found = _last_top_level_key(text, token) if depth == 0 and _nearer_the_end(text, token) else None
+            if found is None:
+                found = _member(text, i, token)
             if found is None:
                 return None
             key_span = (found[0], found[1])
@@ -130,6 +121,73 @@ def _locate(text: str, tokens: list[str], on_key: bool) -> tuple[int, int] | Non
     if on_key and key_span is not None:
         return key_span
     return i, _skip_value(text, i)
+
+
+def _member(text: str, i: int, token: str) -> tuple[int, int, int] | None:
+    """(key start, key end, value start) of member `token` of the object at `i`: the last
+    one, as for the parser. Once found, the members after it are walked only if one of
+    them could be another `token` (its spelling, or an escape, appears further on)."""
+    found: tuple[int, int, int] | None = None
+    needle = orjson.dumps(token).decode()
+    i = _skip_ws(text, i + 1)
+    while text[i] != "}":
+        key_start = i
+        key, i = _read_key(text, i)
+        i = _skip_ws(text, i)
+        if text[i] != ":":
+            return None
+        i = _skip_ws(text, i + 1)
+        if key == token:
+            found = (key_start, _key_end(text, key_start), i)
+            if text.find(needle, i) < 0 and text.find("\\u", i) < 0 and text.find("\\/", i) < 0:
+                return found
+        i = _skip_ws(text, _skip_value(text, i))
+        if text[i] == ",":
+            i = _skip_ws(text, i + 1)
+    return found
+
+
+def _nearer_the_end(text: str, token: str) -> bool:
+    return text.find(orjson.dumps(token).decode()) > len(text) // 2
+
+
+def _last_top_level_key(text: str, token: str) -> tuple[int, int, int] | None:
+    """Member `token` of the row's own object, found from the right: the row's last key
+    is often the one reported (`functions`, `tools`), and the walk from the left would
+    skip the whole conversation to reach it. None when unsure (then the walk decides).
+
+    The last spelling of the key that stands as a key (after `{` or `,`, before `:`) is
+    the row's own member when the walk past its value and the members after it ends at
+    the row's final `}`; those members are read, so a later escaped spelling still wins.
+    """
+    needle = orjson.dumps(token).decode()
+    last = len(text.rstrip()) - 1
+    if last < 0 or text[last] != "}":
+        return None
+    start = text.rfind(needle)
+    while start > 0:
+        j = start - 1
+        while text[j] in " \t\r\n":
+            j -= 1
+        before = text[j]
+        colon = _skip_ws(text, start + len(needle))
+        if before in ("{", ",") and text[colon:colon + 1] == ":":
+            found = (start, start + len(needle), _skip_ws(text, colon + 1))
+            i = _skip_ws(text, _skip_value(text, found[2]))
+            while text[i] == ",":
+                i = _skip_ws(text, i + 1)
+                key_start = i
+                key, i = _read_key(text, i)
+                i = _skip_ws(text, i)
+                if text[i] != ":":
+                    return None
+                i = _skip_ws(text, i + 1)
+                if key == token:
+                    found = (key_start, _key_end(text, key_start), i)
+                i = _skip_ws(text, _skip_value(text, i))
+            return found if text[i] == "}" and i == last else None
+        start = text.rfind(needle, 0, start)
+    return None
 
 
 def _key_end(text: str, key_start: int) -> int:

@@ -75,3 +75,23 @@ def test_a_value_nested_past_the_recursion_limit_is_skipped_without_recursion():
     assert orjson.loads(text)["tools"] == [1, 2]
     start, end = locate(text, "/tools/1")
     assert text[start:end] == "2"
+
+
+def test_a_top_level_key_is_found_past_its_namesakes_and_the_last_copy_wins():
+    # Each row hides the reported top-level key among copies that are not it: the same
+    # key nested deeper, the spelling as a string value or inside a string, and repeated
+    # keys (the parser keeps the last, plain or escaped). The key is last in the row, where
+    # it is looked for from the right, or first, where the walk from the left stops early.
+    def key_at(text, pointer):
+        start, end = locate(text, pointer, on_key=True)
+        value_start, _ = locate(text, pointer)
+        return text[start:end], text[value_start:].split(",")[0].split("}")[0]
+
+    assert key_at('{"messages": [{"functions": 1}], "x": "functions", "functions": [7]}', "/functions") == ('"functions"', "[7]")
+    assert key_at('{"functions": 8, "messages": [{"functions": {"functions": 2}}, "\\"functions\\": 3"]}', "/functions") == ('"functions"', "8")
+    assert key_at('{"a": 1, "functions": 1, "messages": [], "functions": 9}', "/functions") == ('"functions"', "9")
+    assert key_at('{"a": 1, "functions": 1, "messages": [], "function\\u0073": 5}', "/functions") == ('"function\\u0073"', "5")
+    assert key_at('{"functions": 1, "messages": [{"functions": 2}], "function\\u0073": 6}', "/functions") == ('"function\\u0073"', "6")
+    assert key_at('{"functions": 1, "messages": [[], [], [], []], "function\\u0073": 3}', "/functions") == ('"function\\u0073"', "3")
+    assert key_at('{"messages": [[], [], [], [], [], []], "functions": 1, "function\\u0073": 7}', "/functions") == ('"function\\u0073"', "7")
+    assert key_at('{ "m" : [ ] , "tools" : 4 }  ', "/tools") == ('"tools"', "4 ")
