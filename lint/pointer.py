@@ -19,6 +19,7 @@ _STRUCTURAL = re.compile(r'["\[\]{}]')
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _SCALAR_END = re.compile(r"[,\]}\s]")
 _SCAN = json.JSONDecoder().scan_once  # (value, end) of the JSON value at an index
+Member = tuple[int, int, int]  # an object member: key start, key end, value start
 
 
 def split_pointer(pointer: str) -> list[str]:
@@ -123,13 +124,19 @@ def _locate(text: str, tokens: list[str], on_key: bool) -> tuple[int, int] | Non
     return i, _skip_value(text, i)
 
 
-def _member(text: str, i: int, token: str) -> tuple[int, int, int] | None:
-    """(key start, key end, value start) of member `token` of the object at `i`: the last
-    one, as for the parser. Once found, the members after it are walked only if one of
-    them could be another `token` (its spelling, or an escape, appears further on)."""
-    found: tuple[int, int, int] | None = None
-    needle = orjson.dumps(token).decode()
-    i = _skip_ws(text, i + 1)
+def _member(text: str, i: int, token: str) -> Member | None:
+    """Member `token` of the object at `i`: the last one, as for the parser. Once found,
+    the members after it are walked only if one of them could be another `token` (its
+    spelling, or an escape, appears further on)."""
+    walked = _members(text, _skip_ws(text, i + 1), token, None, orjson.dumps(token).decode())
+    return walked[0] if walked is not None else None
+
+
+def _members(text: str, i: int, token: str, found: Member | None,
+             needle: str | None = None) -> tuple[Member | None, int] | None:
+    """Walk the members from `i` (a key, or the object's `}`): (the last member `token`,
+    else `found`; the index of the object's `}`). With `needle` (the key's spelling), the
+    walk stops at a member `token` that no later member can repeat (index -1 then)."""
     while text[i] != "}":
         key_start = i
         key, i = _read_key(text, i)
@@ -139,19 +146,19 @@ def _member(text: str, i: int, token: str) -> tuple[int, int, int] | None:
         i = _skip_ws(text, i + 1)
         if key == token:
             found = (key_start, _key_end(text, key_start), i)
-            if text.find(needle, i) < 0 and text.find("\\u", i) < 0 and text.find("\\/", i) < 0:
-                return found
+            if needle is not None and text.find(needle, i) < 0 and text.find("\\u", i) < 0 and text.find("\\/", i) < 0:
+                return found, -1
         i = _skip_ws(text, _skip_value(text, i))
         if text[i] == ",":
             i = _skip_ws(text, i + 1)
-    return found
+    return found, i
 
 
 def _nearer_the_end(text: str, token: str) -> bool:
     return text.find(orjson.dumps(token).decode()) > len(text) // 2
 
 
-def _last_top_level_key(text: str, token: str) -> tuple[int, int, int] | None:
+def _last_top_level_key(text: str, token: str) -> Member | None:
     """Member `token` of the row's own object, found from the right: the row's last key
     is often the one reported (`functions`, `tools`), and the walk from the left would
     skip the whole conversation to reach it. None when unsure (then the walk decides).
@@ -169,23 +176,12 @@ def _last_top_level_key(text: str, token: str) -> tuple[int, int, int] | None:
         j = start - 1
         while text[j] in " \t\r\n":
             j -= 1
-        before = text[j]
         colon = _skip_ws(text, start + len(needle))
-        if before in ("{", ",") and text[colon:colon + 1] == ":":
-            found = (start, start + len(needle), _skip_ws(text, colon + 1))
-            i = _skip_ws(text, _skip_value(text, found[2]))
-            while text[i] == ",":
-                i = _skip_ws(text, i + 1)
-                key_start = i
-                key, i = _read_key(text, i)
-                i = _skip_ws(text, i)
-                if text[i] != ":":
-                    return None
-                i = _skip_ws(text, i + 1)
-                if key == token:
-                    found = (key_start, _key_end(text, key_start), i)
-                i = _skip_ws(text, _skip_value(text, i))
-            return found if text[i] == "}" and i == last else None
+        if text[j] in ("{", ",") and text[colon:colon + 1] == ":":
+            value = _skip_ws(text, colon + 1)
+            i = _skip_ws(text, _skip_value(text, value))
+            walked = _members(text, _skip_ws(text, i + 1) if text[i] == "," else i, token, (start, start + len(needle), value))
+            return walked[0] if walked is not None and walked[1] == last else None
         start = text.rfind(needle, 0, start)
     return None
 
