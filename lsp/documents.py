@@ -324,12 +324,31 @@ def _fact_column(column: list[Any]) -> FactColumn:
     return FactColumn.of_lists(range(1, len(column) + 1), column)
 
 
-def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str) -> LineResult:
+def _check_line(text: str, first: bool, path: str, ruleset: RuleSet, kind: str, edits: bool = False) -> LineResult:
     row = parse_row(1 if first else 2, _chunk(text))
     row.line = 0
     result = check_row(row, ruleset, kind)
-    placed = tuple(place(row, rule, finding, path, ruleset, edits=True) for rule, finding in result.findings)  # quick fixes
+    placed = tuple(place(row, rule, finding, path, ruleset, edits) for rule, finding in result.findings)
     return LineResult(placed, result.facts)
+
+
+def fix_lines(lines: list[str], v: Violation, path: str, settings: Settings, cache: dict[Any, LineResult]
+              ) -> tuple[str | bytes, ...] | None:
+    """The rows a violation's quick fix writes, from its line as the document has it now.
+
+    A lint keeps only a fix's title (a conversion is written for the one fix asked for,
+    not for every row of a legacy file): the line is checked again with edits, and the
+    same finding's fix is taken. None when the line no longer has that finding.
+    """
+    if v.fix is not None and v.fix.lines is not None:
+        return v.fix.lines
+    index = v.line - 1
+    if not 0 <= index < len(lines):
+        return None
+    result = _check_line(lines[index], index == 0, path, settings.ruleset_for(path), _kind(lines, settings, cache), edits=True)
+    same = (u.fix for u in result.violations if (u.code, u.pointer, u.message) == (v.code, v.pointer, v.message))
+    fix = next(same, None)
+    return fix.lines if fix is not None else None
 
 
 def _chunk(text: str) -> bytes:

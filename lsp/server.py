@@ -33,7 +33,7 @@ from ..lint.model import Applicability, Severity, Violation
 from ..lint.registry import find_rule
 from ..lint.report import rule_doc, rule_url
 from ..lint.settings import ConfigError, Settings, find_config, load_settings, settings_from_table
-from .documents import HEAD_LINES, Document, lint_head, lint_lines
+from .documents import HEAD_LINES, Document, fix_lines, lint_head, lint_lines
 
 log = logging.getLogger("tunelint.lsp")
 FIX_ALL = "source.fixAll.tunelint"
@@ -405,6 +405,7 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
         return []
     wanted = params.context.only
     actions: list[types.CodeAction] = []
+    settings = ls.settings_for(document.path)
     if not wanted or any(k in (types.CodeActionKind.QuickFix, "quickfix") for k in wanted):
         first, last = params.range.start.line + 1, params.range.end.line + 1
         for v in ls.published.get(uri, []):
@@ -414,16 +415,19 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
                 continue
             if v.fix.applicability is Applicability.DISPLAY:
                 continue
+            replacement = fix_lines(document.lines, v, document.path, settings, document.cache)
+            if replacement is None:  # the line changed since it was linted: no longer this fix
+                continue
             actions.append(types.CodeAction(
                 title=f"{v.fix.title} ({v.code})",
                 kind=types.CodeActionKind.QuickFix,
                 diagnostics=[ls.diagnostic(uri, document.lines, v)],
                 is_preferred=v.fix.applicability is Applicability.SAFE,
-                edit=types.WorkspaceEdit(changes={uri: [row_edit(ls, document, v.line, v.fix.lines)]}),
+                edit=types.WorkspaceEdit(changes={uri: [row_edit(ls, document, v.line, replacement)]}),
             ))
     if not wanted or any(k == FIX_ALL or FIX_ALL.startswith(k) for k in wanted):
-        fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), ls.settings_for(document.path),
-                                     document.path, unsafe=ls.unsafe_fixes)
+        fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), settings, document.path,
+                                     unsafe=ls.unsafe_fixes)
         if outcome.fixes:
             end = types.Position(len(document.lines) - 1, len(document.lines[-1]))
             whole = ls.workspace.position_codec.range_to_client_units(document.lines, types.Range(types.Position(0, 0), end))
