@@ -11,6 +11,8 @@ with an fsync. So each figure is a lower bound on what tunelint's conversion cou
 
 - `parse + dump, written`: the floor's own work (orjson parse and dump of every row), but
   with the output written to a file instead of thrown away;
+- `parse + styled dump, written`: the same, each row written in its line's JSON style
+  (`detect_style`, as converted rows are written), with no conversion at all;
 - `+ converter, compact`: the real converter (`legacy_row_to_tools`, call ids from the
   row's canonical digest), its result written by orjson, whatever the file's style;
 - `+ converter, file style`: the same, written in the line's JSON style (`detect_style`),
@@ -50,6 +52,10 @@ def _dump(span):
     return b"".join(orjson.dumps(obj) + b"\n" for _, obj in _rows(span))
 
 
+def _dump_styled(span):
+    return b"".join(detect_style(raw).dumps(obj).encode() + b"\n" for raw, obj in _rows(span))
+
+
 def _converted(obj: dict):
     seed = digest_bytes(orjson.dumps(obj, option=orjson.OPT_SORT_KEYS))
     return legacy_row_to_tools(obj, seed).value
@@ -71,7 +77,8 @@ def _convert_styled(span):
     return b"\n".join(out) + b"\n"
 
 
-STAGES = {"parse + dump, written": _dump, "+ converter, compact": _convert_compact,
+STAGES = {"parse + dump, written": _dump, "parse + styled dump, written": _dump_styled,
+          "+ converter, compact": _convert_compact,
           "+ converter, file style": _convert_styled}
 
 
