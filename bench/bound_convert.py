@@ -108,7 +108,7 @@ def main() -> None:
           f"floor (parse + dump, one process, output thrown away) {base:.2f} s")
     for name, stage in STAGES.items():
         wall = run(path, stage, args.jobs)
-        print(f"  {name:26s} {wall:6.2f} s  ({wall / base:.1f}x the floor)")
+        print(f"  {name:29s} {wall:6.2f} s  ({wall / base:.1f}x the floor)")
 
 
 if __name__ == "__main__":
