@@ -6,6 +6,7 @@ commands that use them, so `tunelint check` on a small file starts fast.
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
@@ -53,6 +54,10 @@ def cli() -> None:
 
 
 def main() -> None:
+    # A file name that is not UTF-8 reaches the report as Python keeps it (lone surrogates):
+    # the human formats write it back as its own bytes, as `ls` shows it, rather than fail.
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.errors == "strict":
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         cli.main(prog_name="tunelint", standalone_mode=True)
     except KeyboardInterrupt:

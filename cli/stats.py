@@ -10,6 +10,7 @@ import orjson
 from ..lint.files import discover
 from ..lint.model import ToolError
 from ..lint.parallel import default_jobs
+from ..lint.report import utf8_name
 from ..lint.stats import FileStats, histogram, other_models, percentile
 from ..lint.tokens import model_facts
 from .common import fail, settings_for
@@ -51,7 +52,7 @@ def stats(paths, model, output_format, config, jobs) -> None:
 def as_dict(s: FileStats, overrides=None) -> dict:
     ordered = sorted(s.lengths)
     return {
-        "path": s.path,
+        "path": utf8_name(s.path),
         "model": s.model.name,
         "examples": s.examples,
         "trainable_examples": s.trainable,

@@ -125,18 +125,34 @@ def to_dict(v: Violation) -> dict:
         "name": v.name,
         "severity": v.severity.value,
         "message": v.message,
-        "filename": v.path,
+        "filename": utf8_name(v.path),
         "location": {"row": v.line, "column": _col(v)},
         "end_location": {"row": v.end_line or v.line, "column": _end_col(v)},
         "pointer": v.pointer,
         "fix": fix,
-        "related": [{"row": r.line, "message": r.message, **({"filename": r.path} if r.path else {})} for r in v.related],
+        "related": [{"row": r.line, "message": r.message, **({"filename": utf8_name(r.path)} if r.path else {})} for r in v.related],
         "url": rule_url(v.name),
     }
 
 
 def _text(line: str | bytes) -> str:
     return line if isinstance(line, str) else line.decode("utf-8", errors="replace")
+
+
+def utf8_name(path: str) -> str:
+    """A file name as the machine formats can carry it (JSON and XML are UTF-8): the bytes of
+    a name that is not UTF-8, which Python keeps as lone surrogates, become U+FFFD."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")  # the name's own bytes
+        except UnicodeEncodeError:
+            raw = path.encode("utf-8", "surrogatepass")
+        return raw.decode("utf-8", "replace")
 
 
 def render_json(violations: Iterable[Violation]) -> str:
@@ -172,13 +188,14 @@ def render_gitlab(violations: Iterable[Violation]) -> str:
 
     items = []
     for v in violations:
-        fingerprint = hashlib.sha256(f"{v.path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
+        path = utf8_name(v.path)
+        fingerprint = hashlib.sha256(f"{path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
         items.append({
             "description": f"{v.code} {v.message}",
             "check_name": v.code,
             "fingerprint": fingerprint,
             "severity": GITLAB_SEVERITY[v.severity],
-            "location": {"path": v.path, "positions": {"begin": {"line": v.line, "column": _col(v)},
+            "location": {"path": path, "positions": {"begin": {"line": v.line, "column": _col(v)},
                                                        "end": {"line": v.end_line or v.line, "column": _end_col(v)}}},
         })
     return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode() + "\n"
@@ -235,7 +252,7 @@ def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict
     region: dict = {"startLine": line, "startColumn": col}
     if end_col is not None:
         region.update({"endLine": line, "endColumn": end_col})
-    return {"physicalLocation": {"artifactLocation": {"uri": path}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": {"uri": utf8_name(path)}, "region": region}}
 
 
 def render_junit(violations: list[Violation]) -> str:
@@ -243,7 +260,7 @@ def render_junit(violations: list[Violation]) -> str:
 
     by_file: dict[str, list[Violation]] = {}
     for v in violations:
-        by_file.setdefault(v.path, []).append(v)
+        by_file.setdefault(utf8_name(v.path), []).append(v)
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
            f'<testsuites name="tunelint" tests="{len(violations)}" failures="{len(violations)}" errors="0">\n']
     for path, items in by_file.items():
@@ -252,7 +269,7 @@ def render_junit(violations: list[Violation]) -> str:
             name = quoteattr(f"{v.code}:{v.line}:{_col(v)}")
             out.append(f'    <testcase name={name} classname={quoteattr(path)} line="{v.line}" column="{_col(v)}">\n')
             out.append(f'      <failure message={quoteattr(v.message)} type={quoteattr(v.code)}>'
-                       f'{xml_escape(f"{v.path}:{v.line}:{_col(v)}: {v.code} {v.message}")}</failure>\n')
+                       f'{xml_escape(f"{path}:{v.line}:{_col(v)}: {v.code} {v.message}")}</failure>\n')
             out.append("    </testcase>\n")
         out.append("  </testsuite>\n")
     out.append("</testsuites>\n")

@@ -1,6 +1,7 @@
 """`tunelint check` and `tunelint rule` as a user runs them: exit codes, streams, files."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,37 @@ def test_docs_page_is_up_to_date():
 
     page = Path(__file__).parent.parent / "docs" / "rules.md"
     assert page.read_text("utf-8") == rules_markdown(), "regenerate: tunelint rule --all --output-format markdown > docs/rules.md"
+
+
+@pytest.mark.parametrize("output_format", ["concise", "json", "json-lines", "gitlab", "sarif", "junit", "github"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, output_format):
+    # `caf\xe9.jsonl` (Latin-1 bytes) holds a row with no messages. Even with a strict
+    # stdout, each format reports it: the human ones with the name's own bytes, the
+    # machine ones (JSON, XML) with U+FFFD for the byte, and valid documents.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with open(bytes(folder) + b"/caf\xe9.jsonl", "wb") as out:
+        out.write(b'{"messages": []}\n')
+    done = subprocess.run([sys.executable, "-m", "tunelint.cli", "check", "data", "--output-format", output_format],
+                          cwd=tmp_path, capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert done.returncode == 1, done.stderr.decode(errors="replace")
+    if output_format in ("concise", "github"):
+        assert b"data/caf\xe9.jsonl" in done.stdout
+    elif output_format == "junit":
+        from xml.etree import ElementTree
+
+        assert ElementTree.fromstring(done.stdout).find("testsuite").get("name") == "data/caf\ufffd.jsonl"
+    else:
+        text = done.stdout.decode("utf-8")  # strict: valid UTF-8
+        documents = [json.loads(line) for line in text.splitlines()] if output_format == "json-lines" else [json.loads(text)]
+        assert "data/caf\ufffd.jsonl" in text and documents
+
+
+def test_stats_as_json_names_a_file_that_is_not_utf8(tmp_path):
+    # The same Latin-1 name: `stats --output-format json` writes valid JSON naming it.
+    with open(bytes(tmp_path) + b"/caf\xe9.jsonl", "wb") as out:
+        out.write(b'{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}\n')
+    done = subprocess.run([sys.executable, "-m", "tunelint.cli", "stats", os.fsdecode(bytes(tmp_path) + b"/caf\xe9.jsonl"),
+                           "--output-format", "json"], capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert json.loads(done.stdout.decode("utf-8"))[0]["path"].endswith("caf\ufffd.jsonl")
