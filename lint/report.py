@@ -6,6 +6,7 @@ are 1-based in every format (the engine's columns are 0-based code points).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -53,7 +54,17 @@ def _marker(v: Violation) -> str:
 # --- human formats -----------------------------------------------------------------------
 
 def render_concise(violations: Iterable[Violation]) -> str:
-    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{v.message}\n" for v in violations)
+    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
+
+
+# A message quotes the row (a key, a role, a name), and a terminal obeys control characters:
+# an escape sequence in the data could recolour or clear the screen, or retitle the window.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escaped(message: str) -> str:
+    """The message with each control character written as a JSON escape (`\\u001b`)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", message) if _CONTROL.search(message) else message
 
 
 def _width(text: str) -> int:
@@ -67,7 +78,7 @@ def _printable(text: str) -> str:
 def render_full(violations: Iterable[Violation]) -> str:
     out: list[str] = []
     for v in violations:
-        out.append(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{v.message}\n")
+        out.append(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n")
         text, offset, more = v.snippet
         if text or v.col == 0:
             start = v.col - offset
@@ -80,7 +91,7 @@ def render_full(violations: Iterable[Violation]) -> str:
             carets = "^" * max(1, _width(shown[start:start + length]))
             out.append(f"{gutter} |\n{v.line} | {lead}{shown}{tail}\n{gutter} | {' ' * pad}{carets} {v.name} ({v.severity.value})\n")
             for rel in v.related:
-                out.append(f"{gutter} = note: line {rel.line}: {rel.message}\n")
+                out.append(f"{gutter} = note: line {rel.line}: {_escaped(rel.message)}\n")
             if v.fix is not None:
                 label = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
                 out.append(f"{gutter} = {label}: {v.fix.title}\n")
@@ -175,7 +186,7 @@ def render_github(violations: Iterable[Violation]) -> str:
     return "".join(
         f"::{GITHUB_LEVEL[v.severity]} title={_gh_escape(f'tunelint ({v.code})', True)},"
         f"file={_gh_escape(v.path, True)},line={v.line},col={_col(v)},endLine={v.end_line or v.line},"
-        f"endColumn={_end_col(v)}::{_gh_escape(f'{v.path}:{v.line}:{_col(v)}: {v.code} {v.message}')}\n"
+        f"endColumn={_end_col(v)}::{_gh_escape(f'{v.path}:{v.line}:{_col(v)}: {v.code} {_escaped(v.message)}')}\n"
         for v in violations
     )
 

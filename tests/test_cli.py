@@ -226,3 +226,14 @@ def test_stats_as_json_names_a_file_that_is_not_utf8(tmp_path):
                            "--output-format", "json"], capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert json.loads(done.stdout.decode("utf-8"))[0]["path"].endswith("caf\ufffd.jsonl")
+
+
+@pytest.mark.parametrize("output_format", ["concise", "full", "github"])
+def test_control_characters_from_the_data_are_escaped_in_terminal_output(run, output_format):
+    # An unknown key and a role that hold an ANSI escape and a bell: the messages quote
+    # them, and a terminal would obey them. They are shown as JSON escapes instead.
+    write("train.jsonl", jsonl(*clean_rows(49), {"x\x1b[2J\x07": 1, "messages": [
+        {"role": "user\x1b[31m", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]}))
+    out = run("check", "train.jsonl", "--output-format", output_format).stdout
+    assert "unknown top-level key `x\\u001b[2J\\u0007`" in out and "role `user\\u001b[31m`" in out
+    assert not any(c in out for c in "\x1b\x07")
