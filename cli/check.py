@@ -93,13 +93,16 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
         out.write(statistics(violations))
     else:
         out.write(render(output_format, violations, version=__version__))
+    io_errors = [r for r in reports if r.error]
     if output_format in ("full", "concise") and not quiet and not show_statistics:
         if fix and fixed_total:
             out.write(f"Fixed {fixed_total} problem{'s' if fixed_total != 1 else ''}.\n")
-        out.write(summary(violations, unsafe_fixes))
+        if violations or not (io_errors or found.missing):  # not "All checks passed!" when a file went unread
+            out.write(summary(violations, unsafe_fixes))
     out.flush()
 
-    io_errors = [r for r in reports if r.error]
+    if not found.files and not found.stdin and not found.missing:
+        click.echo(f"tunelint: warning: no .jsonl files found under {', '.join(map(str, paths))}", err=True)
     for r in io_errors:
         click.echo(f"tunelint: error: {r.error}", err=True)
     if io_errors or found.missing:

@@ -101,6 +101,14 @@ def test_output_format_from_environment(run, monkeypatch):
 def test_missing_path_exits_2(run):
     result = run("check", "nope.jsonl")
     assert result.exit_code == 2 and "nope.jsonl: no such file" in result.stderr
+    assert "All checks passed!" not in result.stdout  # a file went unread: nothing passed
+
+
+def test_a_folder_with_no_datasets_passes_with_a_warning(run):
+    Path("notes").mkdir()
+    write("notes/readme.txt", "not a dataset")
+    result = run("check", "notes")
+    assert result.exit_code == 0 and "warning: no .jsonl files found under notes" in result.stderr
 
 
 def test_bad_config_exits_2_naming_the_key(run):
