@@ -79,7 +79,8 @@ def as_dict(s: FileStats, overrides=None) -> dict:
 def as_text(s: FileStats, overrides=None) -> str:
     d = as_dict(s, overrides)
     per = d["tokens_per_example"]
-    bound = f" (at least: {s.lower_bound_examples} examples have images of unknown size)" if s.lower_bound_examples else ""
+    n = s.lower_bound_examples
+    bound = f" (at least: {n} example{' has' if n == 1 else 's have'} images of unknown size)" if n else ""
     lines = [
         f"{s.path}",
         f"  examples              {s.examples:,} ({s.trainable:,} trainable)"

@@ -101,6 +101,16 @@ def test_row_with_an_unsized_image_is_a_lower_bound():
     assert result.lower_bound and result.total == (3 + 1 + 2 + 85) + 6 + 3
 
 
+def test_stats_says_how_many_examples_are_a_lower_bound(tmp_path):
+    # One row with an image of unknown size, then a second: the count is said in words.
+    image = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]}
+    rows = [{"messages": [image, {"role": "assistant", "content": f"Answer {n}"}]} for n in range(2)]
+    for n, phrase in ((1, "at least: 1 example has images of unknown size"), (2, "at least: 2 examples have images of unknown size")):
+        path = tmp_path / f"images_{n}.jsonl"
+        path.write_text(jsonl(*rows[:n]), "utf-8")
+        assert phrase in CliRunner().invoke(cli, ["stats", str(path)]).output
+
+
 @pytest.mark.parametrize(("examples", "epochs"), [(10, 10), (30, 4), (34, 3), (1000, 3), (9000, 2), (30000, 1), (2, 25)])
 def test_default_epochs(examples, epochs):
     assert default_epochs(examples) == epochs
