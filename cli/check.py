@@ -102,7 +102,8 @@ def check(paths, select, extend_select, ignore, exclude, config, output_format, 
     out.flush()
 
     if not found.files and not found.stdin and not found.missing:
-        click.echo(f"tunelint: warning: no .jsonl files found under {', '.join(map(str, paths))}", err=True)
+        where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths)} paths given"  # pre-commit passes many
+        click.echo(f"tunelint: warning: no .jsonl files found under {where} (or all are excluded)", err=True)
     for r in io_errors:
         click.echo(f"tunelint: error: {r.error}", err=True)
     if io_errors or found.missing:

@@ -108,7 +108,7 @@ def test_a_folder_with_no_datasets_passes_with_a_warning(run):
     Path("notes").mkdir()
     write("notes/readme.txt", "not a dataset")
     result = run("check", "notes")
-    assert result.exit_code == 0 and "warning: no .jsonl files found under notes" in result.stderr
+    assert result.exit_code == 0 and "warning: no .jsonl files found under notes (or all are excluded)" in result.stderr
 
 
 def test_bad_config_exits_2_naming_the_key(run):
