@@ -53,10 +53,6 @@ def _marker(v: Violation) -> str:
 
 # --- human formats -----------------------------------------------------------------------
 
-def render_concise(violations: Iterable[Violation]) -> str:
-    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
-
-
 # A message quotes the row (a key, a role, a name), and a terminal obeys control characters:
 # an escape sequence in the data could recolour or clear the screen, or retitle the window.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -65,6 +61,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def _escaped(message: str) -> str:
     """The message with each control character written as a JSON escape (`\\u001b`)."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", message) if _CONTROL.search(message) else message
+
+
+def render_concise(violations: Iterable[Violation]) -> str:
+    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
 
 
 def _width(text: str) -> int:
