@@ -70,12 +70,7 @@ def write_back(row: Row, value: Any) -> tuple[str | None, str]:
     (None, why it cannot be written back). Every fix that rewrites a row from a parsed
     value comes here, so none of them drops the values of a repeated key."""
     why = refusal(row)
-    if why:
-        return None, why
-    try:
-        return detect_style(row.raw).dumps(value), ""
-    except RecursionError:
-        return None, TOO_DEEP
+    return (None, why) if why else _written(row, value)
 
 
 def deferred_write_back(row: Row, value: Any) -> tuple[Callable[[], str] | None, str]:
@@ -88,13 +83,10 @@ def deferred_write_back(row: Row, value: Any) -> tuple[Callable[[], str] | None,
     if canonical_dump(row) is None:
         # Deeper than orjson writes (or an integer past 64 bits): the standard encoder may
         # give up on it as well, so it is written now to know.
-        text, why = write_back(row, value)
+        text, why = _written(row, value)
         return (None, why) if text is None else ((lambda: text), "")
     # At most 255 levels deep: the standard encoder writes it.
     return (lambda: detect_style(row.raw).dumps(value)), ""
-
-
-TOO_DEEP = "the row is nested too deeply to rewrite"
 
 
 def refusal(row: Row) -> str:
@@ -103,3 +95,10 @@ def refusal(row: Row) -> str:
     if key is not None:
         return f"the row repeats the key `{key}`, and writing it back would keep only the last value"
     return ""
+
+
+def _written(row: Row, value: Any) -> tuple[str | None, str]:
+    try:
+        return detect_style(row.raw).dumps(value), ""
+    except RecursionError:
+        return None, "the row is nested too deeply to rewrite"
