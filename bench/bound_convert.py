@@ -31,7 +31,7 @@ from pathlib import Path
 import orjson
 
 from tunelint.lint.fingerprint import digest_bytes
-from tunelint.lint.formats import legacy_row_to_tools
+from tunelint.lint.conversion import legacy_row_to_tools
 from tunelint.lint.jsonstyle import detect_style
 from tunelint.lint.parallel import ranges, read_range
 from tunelint.lint.parallel_fix import PIECE_BYTES

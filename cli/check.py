@@ -1,22 +1,50 @@
-"""`tunelint check`: the linter. ruff's vocabulary and exit codes (0 clean, 1 problems, 2 error)."""
+"""`tunelint check`: the linter. ruff's vocabulary and exit codes (0 clean, 1 problems, 2 error).
+
+This shell parses options, asks the engine (`check_paths`, or `check_bytes` for stdin)
+and renders its report; nothing here judges a row.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from ..lint.engine import InternalError, check_bytes
-from ..lint.parallel import check_file_parallel, default_jobs
-from ..lint.files import discover
-from ..lint.model import FileReport, Severity, ToolError, Violation
+from ..lint.checker import InternalError
+from ..lint.engine import check_bytes, check_paths
+from ..lint.files import Discovered, discover
+from ..lint.model import FileReport, Report, Severity, ToolError, Violation
 from ..lint.report import FORMATS, SHOWS_EDITS, render, statistics, summary
-from ..lint.settings import KINDS
+from ..lint.settings import Settings
+from ..lint.workers import default_jobs
 from .common import fail, selection_options, settings_for
 from .main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, __version__
 from .progress import Progress
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the command line asks of a check, beyond which files and rules."""
+
+    output_format: str
+    fix: bool
+    unsafe_fixes: bool
+    exit_zero: bool
+    strict: bool
+    show_statistics: bool
+    quiet: bool
+    force_exclude: bool
+    stdin_filename: str | None
+    no_progress: bool
+    jobs: int | None
+    validation: str | None
+
+    @property
+    def edits(self) -> bool:
+        return self.output_format in SHOWS_EDITS  # the formats that show what a fix writes
 
 
 @click.command()
@@ -37,90 +65,95 @@ from .progress import Progress
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
 @click.option("--validation", type=click.Path(dir_okay=False), help="The validation file of the training files checked (overlap check).")
-def check(paths, select, extend_select, ignore, exclude, config, output_format, fix, unsafe_fixes, exit_zero,
-          strict, show_statistics, quiet, force_exclude, stdin_filename, model, kind, no_progress, jobs,
-          validation) -> None:
+def check(paths, select, extend_select, ignore, exclude, config, model, kind, **options) -> None:
     """Check JSONL datasets: files, folders (every *.jsonl inside) or - for stdin."""
+    opts = CheckOptions(**options)
     paths = paths or (".",)
-    if validation and validation not in paths:
-        paths = (*paths, validation)
+    if opts.validation and opts.validation not in paths:
+        paths = (*paths, opts.validation)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
-                            exclude=exclude, model=model, kind=KINDS.get(kind))
-    if any(code.startswith("TLK") for code in settings.enabled):
-        from ..lint.tokens import model_facts
-
-        try:
-            model_facts(settings.model, settings.models)  # an unknown model is a usage error, before any work
-        except ToolError as exc:
-            fail(str(exc))
-    found = discover(list(paths), settings, force_exclude=force_exclude)
+                            exclude=exclude, model=model, kind=kind)
+    _refuse_unknown_model(settings)
+    found = discover(list(paths), settings, force_exclude=opts.force_exclude)
     for missing in found.missing:
         click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
-
-    reports: list[FileReport] = []
-    fixed_total = 0
-    edits = output_format in SHOWS_EDITS
     try:
-        if found.stdin:
-            report, fixed = _check_stdin(settings, stdin_filename or "-", fix, unsafe_fixes, edits)
-            reports.append(report)
-            fixed_total += fixed
-        total = sum(_size(p) for p in found.files)
-        progress = Progress(0 if no_progress else total)
-        for path in found.files:
-            if fix:
-                from ..lint.fix import fix_file
-
-                try:
-                    outcome = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs or default_jobs())
-                    fixed_total += outcome.fixes
-                except OSError as exc:
-                    reports.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
-                    continue
-            reports.append(check_file_parallel(path, settings, jobs or default_jobs(), on_bytes=progress.advance, edits=edits))
-        progress.close()
-        if validation or len(found.files) > 1:
-            _add_overlaps(reports, found.files, settings, validation)
+        report = _run(found, settings, opts)
     except InternalError as exc:
         fail(f"{exc}. Please report this with the line that caused it.")
     except ToolError as exc:
         fail(str(exc))
-
-    violations = [v for r in reports for v in r.violations]
-    # With `- --fix` stdout carries the fixed data, so diagnostics go to stderr (as ruff).
-    out = sys.stderr if found.stdin and fix else sys.stdout
-    if show_statistics:
-        out.write(statistics(violations))
-    else:
-        out.write(render(output_format, violations, version=__version__))
-    io_errors = [r for r in reports if r.error]
-    if output_format in ("full", "concise") and not quiet and not show_statistics:
-        if fix and fixed_total:
-            out.write(f"Fixed {fixed_total} problem{'s' if fixed_total != 1 else ''}.\n")
-        if violations or not (io_errors or found.missing):  # not "All checks passed!" when a file went unread
-            out.write(summary(violations, unsafe_fixes))
-    out.flush()
-
+    _print(report, found, opts)
     if not found.files and not found.stdin and not found.missing:
         where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths)} paths given"  # pre-commit passes many
         click.echo(f"tunelint: warning: no .jsonl files found under {where} (or all are excluded)", err=True)
-    for r in io_errors:
-        click.echo(f"tunelint: error: {r.error}", err=True)
-    if io_errors or found.missing:
+    errors = [r.error for r in report.files if r.error]
+    for error in errors:
+        click.echo(f"tunelint: error: {error}", err=True)
+    if errors or found.missing:
         raise SystemExit(EXIT_ERROR)
-    raise SystemExit(exit_code(violations, strict, exit_zero))
+    raise SystemExit(exit_code(report.violations, opts.strict, opts.exit_zero))
 
 
-def _add_overlaps(reports: list[FileReport], files: list[Path], settings, validation: str | None) -> None:
-    """train-validation-overlap: the one rule that looks across files."""
-    from ..lint.overlap import cross_file
+def _refuse_unknown_model(settings: Settings) -> None:
+    """An unknown model is a usage error, before any work (when a token rule needs one)."""
+    if any(code.startswith("TLK") for code in settings.enabled):
+        from ..lint.tokens import model_facts
 
-    by_path = {r.path: r for r in reports}
-    for valid, violations in cross_file(files, settings, Path(validation) if validation else None).items():
-        report = by_path.get(str(valid))
-        if report is not None and report.error is None:
-            report.violations.extend(violations)
-            report.violations.sort(key=lambda v: (v.line, v.col, v.code))
+        try:
+            model_facts(settings.model, settings.models)
+        except ToolError as exc:
+            fail(str(exc))
+
+
+def _run(found: Discovered, settings: Settings, opts: CheckOptions) -> Report:
+    report = Report()
+    if found.stdin:
+        report.files.append(_check_stdin(settings, opts))
+    progress = Progress(0 if opts.no_progress else sum(_size(p) for p in found.files))
+    try:
+        checked = check_paths(found.files, settings, jobs=opts.jobs or default_jobs(), fix=opts.fix,
+                              unsafe_fixes=opts.unsafe_fixes, edits=opts.edits, on_progress=progress.advance,
+                              validation=Path(opts.validation) if opts.validation else None)
+    finally:
+        progress.close()
+    report.files.extend(checked.files)
+    return report
+
+
+def _check_stdin(settings: Settings, opts: CheckOptions) -> FileReport:
+    name = opts.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
+    fixes = 0
+    if opts.fix:
+        from ..lint.fix import apply_fixes
+
+        # As ruff does: the fixed text goes to stdout, diagnostics to stderr.
+        data, outcome = apply_fixes(data, settings, name, unsafe=opts.unsafe_fixes)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        fixes = outcome.fixes
+    report = check_bytes(data, name, settings, opts.edits)
+    report.fixes = fixes
+    return report
+
+
+def _print(report: Report, found: Discovered, opts: CheckOptions) -> None:
+    violations = report.violations
+    # With `- --fix` stdout carries the fixed data, so diagnostics go to stderr (as ruff).
+    out = sys.stderr if found.stdin and opts.fix else sys.stdout
+    if opts.show_statistics:
+        out.write(statistics(violations))
+    else:
+        out.write(render(opts.output_format, violations, version=__version__))
+    if opts.output_format in ("full", "concise") and not opts.quiet and not opts.show_statistics:
+        fixed = report.fixes
+        if opts.fix and fixed:
+            out.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.\n")
+        unread = any(r.error for r in report.files) or found.missing
+        if violations or not unread:  # not "All checks passed!" when a file went unread
+            out.write(summary(violations, opts.unsafe_fixes))
+    out.flush()
 
 
 def exit_code(violations: list[Violation], strict: bool, exit_zero: bool) -> int:
@@ -135,17 +168,3 @@ def _size(path: Path) -> int:
         return os.path.getsize(path)
     except OSError:
         return 0
-
-
-def _check_stdin(settings, name: str, fix: bool, unsafe: bool, edits: bool) -> tuple[FileReport, int]:
-    data = sys.stdin.buffer.read()
-    fixed = 0
-    if fix:
-        from ..lint.fix import apply_fixes
-
-        # As ruff does: the fixed text goes to stdout, diagnostics to stderr.
-        data, outcome = apply_fixes(data, settings, name, unsafe=unsafe)
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        fixed = outcome.fixes
-    return check_bytes(data, name, settings, edits), fixed

@@ -9,7 +9,7 @@ import orjson
 
 from ..lint.files import discover
 from ..lint.model import ToolError
-from ..lint.parallel import default_jobs
+from ..lint.workers import default_jobs
 from ..lint.report import utf8_name
 from ..lint.stats import FileStats, histogram, other_models, percentile
 from ..lint.tokens import model_facts

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..lint.engine import check_file
+from ..lint.engine import check_paths
 from ..lint.model import Severity, ToolError
 from ..lint.report import render_concise
 from .api import api_errors, make_client
@@ -33,15 +33,12 @@ TERMINAL = {"succeeded", "failed", "cancelled"}
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
 def upload(train, validation, model, create_job, suffix, epochs, follow, force, base_url, max_retries, config) -> None:
     """Check TRAIN (and --validation), show the estimated cost, then upload them for fine-tuning."""
-    from ..lint.overlap import cross_file
     from ..lint.stats import file_stats
     from ..lint.tokens import model_facts
 
     settings = settings_for((train,), config, model=model)
     paths = [Path(train)] + ([Path(validation)] if validation else [])
-    violations = [v for p in paths for v in check_file(p, settings).violations]
-    if validation:
-        violations += [v for vs in cross_file(paths, settings, Path(validation)).values() for v in vs]
+    violations = check_paths(paths, settings, validation=Path(validation) if validation else None).violations
     errors = [v for v in violations if v.severity is Severity.ERROR]
     if violations:
         sys.stderr.write(render_concise(violations))

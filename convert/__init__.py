@@ -38,7 +38,7 @@ class Conversion:
 
 def convert_file(path: Path, settings: Settings, target: str = "tools", *, split_parallel: bool = False,
                  output: Path | None = None, write: bool = True, keep_changes: bool = False,
-                 on_chunk=None, display: str | None = None, jobs: int = 1) -> Conversion:
+                 on_progress=None, display: str | None = None, jobs: int = 1) -> Conversion:
     """Convert one file, atomically, to `output` (default: in place); `write=False` only looks.
     A large file is converted on `jobs` cores.
 
@@ -46,7 +46,7 @@ def convert_file(path: Path, settings: Settings, target: str = "tools", *, split
     left as they were and returned as problems, placed at their line in the output.
     """
     outcome = fix_file(path, conversion_settings(settings, target), unsafe=split_parallel, output=output,
-                       write=write, keep_changes=keep_changes, collect=True, on_chunk=on_chunk,
+                       write=write, keep_changes=keep_changes, collect=True, on_progress=on_progress,
                        display=display or str(output or path), jobs=jobs)
     return Conversion(display or str(path), outcome, outcome.remaining)
 

@@ -12,9 +12,9 @@ import click
 from ..cli.common import fail, settings_for
 from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
-from ..lint.engine import InternalError
+from ..lint.checker import InternalError
 from ..lint.files import discover
-from ..lint.parallel import default_jobs
+from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
 
@@ -91,7 +91,7 @@ def _convert(found, settings, target, output, in_place, check_only, show_diff, s
                 conversion = convert_file(
                     path, settings, target, split_parallel=split_parallel,
                     output=Path(output) if output else None, write=not (check_only or show_diff),
-                    keep_changes=show_diff, on_chunk=progress.advance, display=str(path), jobs=jobs or default_jobs())
+                    keep_changes=show_diff, on_progress=progress.advance, display=str(path), jobs=jobs or default_jobs())
         except OSError as exc:
             progress.close()
             fail(f"cannot convert {path}: {exc.strerror or exc}")

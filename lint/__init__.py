@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "check_bytes": "engine", "check_file": "engine", "check_paths": "engine", "check_row": "engine",
-    "check_text": "engine", "InternalError": "engine",
+    "check_bytes": "engine", "check_file": "engine", "check_paths": "engine", "check_text": "engine",
+    "InternalError": "checker", "RowChecker": "checker", "Session": "session",
     "discover": "files",
     "apply_fixes": "fix", "fix_file": "fix",
     "Applicability": "model", "FileReport": "model", "Fix": "model", "Report": "model", "Severity": "model",
@@ -34,7 +34,9 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
-    from .engine import InternalError, check_bytes, check_file, check_paths, check_row, check_text
+    from .checker import InternalError, RowChecker
+    from .engine import check_bytes, check_file, check_paths, check_text
+    from .session import Session
     from .files import discover
     from .fix import apply_fixes, fix_file
     from .model import Applicability, FileReport, Fix, Report, Severity, Violation

@@ -1,9 +1,11 @@
-"""The engine: rows in, sorted violations out. Never prints, never exits.
+"""The engine: files in, sorted violations out. Never prints, never exits.
 
-A file is read one row at a time. Row rules run while the row is in memory; dataset
-rules keep a small fact per row and run when the file is done. Positions are found only
-for violations that are reported, from the row's text while it is still at hand (or,
-for dataset findings, by reading those few lines again).
+A file is read one row at a time (`scan`): the `RowChecker` runs the row rules while the
+row is in memory and keeps the dataset rules' small facts. A large file is scanned in
+byte ranges on several processes (`workers`), the ranges' results joined in file order.
+When the rows are done the dataset stage runs over the facts (`aggregate`); its few
+findings are placed by reading their lines again. Files checked together then meet the
+cross-file rules (`crossfile`).
 """
 
 from __future__ import annotations
@@ -11,179 +13,99 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .chat import detect_kind, row_kind
+from .aggregate import findings_of, place_dataset, run_dataset_rules
+from .checker import InternalError, RowChecker
 from .facts import FactColumn, FactTable
-from .model import DatasetFinding, FileReport, Finding, Related, Report, ToolError, Violation
-from .pointer import locate
-from .preference import inside
+from .kinds import detect_kind
+from .model import FileReport, Report, Violation
+from .open_file import NotRegularFile, OpenFile
 from .registry import Rule
-from .screening import ExactColumns, ReadRows, ReadTexts, exact_columns, shared_lines
-from .settings import RuleSet, Settings
-from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_stream
+from .screening import Plans, ReadRows, exact_columns
+from .settings import Settings
+from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_lines
+from .workers import fork_map, worth_parallel
 
-SNIPPET_CONTEXT = 60
+RANGES_PER_JOB = 16  # several ranges per worker even out the load
+MIN_PARALLEL_EXACT = 500  # rows to read again before sharing the work is worth its messages
 
-
-class InternalError(Exception):
-    """A rule failed on a row: a bug in tunelint, reported with where it happened."""
+Progress = Callable[[int], None]  # told the bytes read as a check goes
 
 
 @dataclass
-class RowResult:
-    """What the rules found in one row, kept independent of the row's line number."""
+class Scan:
+    """What the row pass over a run of lines found: violations, facts, where lines start."""
 
-    findings: list[tuple[Rule, Finding]] = field(default_factory=list)
-    facts: tuple[Any, ...] = ()  # one fact per dataset rule, in the ruleset's order (None: none)
+    violations: list[Violation] = field(default_factory=list)
+    columns: dict[str, FactColumn] = field(default_factory=dict)
+    index: LineIndex = field(default_factory=LineIndex)
+    rows: int = 0
 
-
-def check_row(row: Row, ruleset: RuleSet, kind: str = "chat") -> RowResult:
-    """Run the row rules on one row and collect its facts for the dataset rules."""
-    result = RowResult()
-    found = result.findings
-    try:
-        is_object = row.obj is not None
-        if not is_object or row.bom:
-            _run(row, ruleset.bound_line, found)
-        if is_object:
-            row.cache["file_kind"] = kind
-            _run(row, ruleset.bound_object, found)
-            if row_kind(row) == kind:
-                if kind == "chat":
-                    _run(row, ruleset.bound_chat, found)
-                else:
-                    own, chat = ruleset.bound_kind(kind)
-                    _run(row, own, found)
-                    if kind == "dpo":
-                        found.extend(inside(row, lambda conversation: _run(conversation, chat, [])))
-                    else:
-                        _run(row, chat, found)
-        result.facts = tuple([collect(row, opts) for collect, opts in ruleset.collectors])
-    except ToolError:
-        raise
-    except Exception as exc:  # a rule's bug must not become a traceback in the user's face
-        raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
-    return result
+    def extend(self, part: Scan, offset: int) -> None:
+        """Append the scan of the range that starts at byte `offset` and follows this one."""
+        for v in part.violations:
+            v.line += self.rows
+        self.violations.extend(part.violations)
+        # Most rules keep a fact on every row: their columns' lines are equal, shift them once.
+        source = shifted = None
+        for code, column in part.columns.items():
+            if source is None or column.lines != source:
+                source, shifted = column.lines, FactColumn.shifted_lines(column.lines, self.rows)
+            self.columns.setdefault(code, FactColumn()).extend_shifted(column, shifted)
+        self.index.extend(part.index, offset)
+        self.rows += part.rows
 
 
-def _run(row: Row, group, found: list) -> list:
-    for rule, func, opts in group:
-        for finding in func(row, opts):
-            found.append((rule, finding))
+def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None] | None = None) -> Scan:
+    """Check rows one at a time, keeping their violations, their facts and their line starts."""
+    found = Scan()
+    table = FactTable(code for code in checker.fact_codes)
+    violations, index, check, add = found.violations, found.index, checker.check, table.add
+    for row in rows:
+        index.note(row)
+        checked = check(row)
+        if checked.violations:
+            violations.extend(checked.violations)
+        add(row.line, checked.facts)
+        if on_row is not None:
+            on_row(row)
+    found.rows = len(index.starts)
+    found.columns = table.flush()
     return found
 
 
-def place(row: Row, rule: Rule, finding: Finding, path: str, ruleset: RuleSet, edits: bool = False) -> Violation:
-    """Turn a row finding into a violation with columns, while the row is in memory.
-
-    With `edits`, the violation's fix carries the rows it writes (JSON output, editors);
-    without, only its title and applicability (see `Fix.placed`)."""
-    text = row.text
-    span = finding.span or locate(text, finding.pointer, finding.on_key) or _whole(text)
-    fix = finding.fix.placed(edits) if finding.fix is not None else None
-    return Violation(rule.code, rule.name, ruleset.severity[rule.code], finding.message, path, row.line,
-                     span[0], span[1], finding.pointer, fix, finding.related, snippet(text, *span))
-
-
-def _whole(text: str) -> tuple[int, int]:
-    stripped = text.lstrip()
-    start = len(text) - len(stripped)
-    return start, start + len(stripped.rstrip())
+def finish(found: Scan, checker: RowChecker, read_rows: ReadRows,
+           read_texts: Callable[[set[int]], Iterable[tuple[int, str]]],
+           exact: Callable[[Plans], dict[str, FactColumn]] | None = None) -> list[Violation]:
+    """The scan's violations with the dataset rules' added, sorted."""
+    ruleset = checker.ruleset
+    runs = run_dataset_rules(ruleset, found.columns, exact or (lambda plans: exact_columns(plans, read_rows)))
+    violations = found.violations
+    violations.extend(place_dataset(findings_of(ruleset, runs), checker.path, ruleset, read_texts))
+    violations.sort(key=_order)
+    return violations
 
 
-def snippet(text: str, start: int, end: int) -> tuple[str, int, bool]:
-    lo = max(0, start - SNIPPET_CONTEXT)
-    hi = min(len(text), min(max(end, start + 1), start + 2 * SNIPPET_CONTEXT) + SNIPPET_CONTEXT)
-    return text[lo:hi], lo, hi < len(text)
+def _order(v: Violation) -> tuple[int, int, str]:
+    return v.line, v.col, v.code
 
 
-def aggregate(facts: dict[str, FactColumn], ruleset: RuleSet, read_rows: ReadRows,
-              exact: ExactColumns | None = None) -> list[tuple[Rule, DatasetFinding]]:
-    """Run the dataset rules over the facts of a whole file.
-
-    Rules that keep screening keys get the exact facts of their shared lines, which
-    `read_rows` reads again (once for all such rules; usually a handful of lines), or
-    which `exact` works out (several processes share a file's many repeated rows).
-    """
-    columns = {rule.code: facts.get(rule.code) or FactColumn() for rule in ruleset.dataset_rules}
-    plans = {rule.code: (rule.exact, ruleset.options[rule.code], shared_lines(columns[rule.code]))
-             for rule in ruleset.dataset_rules if rule.exact is not None}
-    columns.update(exact(plans) if exact is not None else exact_columns(plans, read_rows))
-    out: list[tuple[Rule, DatasetFinding]] = []
-    for rule in ruleset.dataset_rules:
-        out.extend((rule, f) for f in aggregate_rule(rule, columns[rule.code], ruleset))
-    return out
-
-
-def aggregate_rule(rule: Rule, column: FactColumn, ruleset: RuleSet) -> list[DatasetFinding]:
-    """One dataset rule over its column of facts."""
-    try:
-        return list(rule.func(column, ruleset.options[rule.code]))
-    except Exception as exc:
-        raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
-
-
-def place_dataset(found: list[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
-                  read_texts: ReadTexts) -> list[Violation]:
-    """Dataset findings as violations, their lines read again one at a time as text (a
-    file full of duplicates must not hold thousands of rows at once, nor parse them)."""
-    by_line: dict[int, list[tuple[Rule, DatasetFinding]]] = {}
-    for rule, f in found:
-        by_line.setdefault(f.line, []).append((rule, f))
-    placed = []
-    for line, text in read_texts(set(by_line)) if by_line else ():
-        placed.extend(_place_found(rule, f, text, path, ruleset) for rule, f in by_line.pop(line, ()))
-    for pairs in by_line.values():  # lines that are gone (the file changed meanwhile)
-        placed.extend(_place_found(rule, f, "", path, ruleset) for rule, f in pairs)
-    return placed
-
-
-def _place_found(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: RuleSet) -> Violation:
-    # No pointer: the whole row, which parsed (it has facts), so no need to walk its JSON.
-    span = f.span or (locate(text, f.pointer, f.on_key) if f.pointer else None) or _whole(text)
-    severity = ruleset.severity[rule.code]
-    if f.severity is not None and rule.code not in ruleset.configured_severity:
-        severity = f.severity  # the rule's own grading, unless the user set the severity
-    return Violation(rule.code, rule.name, severity, f.message, path, f.line,
-                     span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span))
-
-
-def check_rows(rows: Iterable[Row], path: str, ruleset: RuleSet,
-               read_lines: ReadRows, kind: str = "chat",
-               on_row: Callable[[Row], None] | None = None, read_texts: ReadTexts | None = None,
-               edits: bool = False) -> FileReport:
-    report = FileReport(path)
-    table = FactTable(r.code for r in ruleset.dataset_rules)
-    violations = report.violations
-    count = 0
-    for row in rows:
-        count += 1
-        result = check_row(row, ruleset, kind)
-        for rule, finding in result.findings:
-            violations.append(place(row, rule, finding, path, ruleset, edits))
-        table.add(row.line, result.facts)
-        if on_row is not None:
-            on_row(row)
-    report.rows = count
-    if read_texts is None:
-        def read_texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
-            return ((line, row.text) for line, row in read_lines(wanted))
-    violations.extend(place_dataset(aggregate(table.flush(), ruleset, read_lines), path, ruleset, read_texts))
-    violations.sort(key=lambda v: (v.line, v.col, v.code))
-    return report
-
-
-def _lines_from_rows(rows: list[Row]) -> ReadRows:
-    return lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
-
+# --- in memory -----------------------------------------------------------------------------
 
 def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
-    """Lint JSONL held in memory. With `edits`, fixes carry the rows they write (see `place`)."""
+    """Lint JSONL held in memory. With `edits`, fixes carry the rows they write (see `Fix.as_reported`)."""
     settings = settings or Settings()
     rows = list(rows_from_bytes(data))
-    return check_rows(rows, path, settings.ruleset_for(path), _lines_from_rows(rows), settings.kind or detect_kind(rows),
-                      edits=edits)
+    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits)
+    found = scan(rows, checker)
+
+    def read_rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
+        return ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
+
+    def read_texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
+        return ((n, row.text) for n, row in read_rows(wanted))
+
+    return FileReport(path, finish(found, checker, read_rows, read_texts), found.rows)
 
 
 def check_text(text: str, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
@@ -191,41 +113,162 @@ def check_text(text: str, path: str = "-", settings: Settings | None = None, edi
     return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings, edits)
 
 
-def check_file(path: Path, settings: Settings, display: str | None = None,
-               on_row: Callable[[Row], None] | None = None, edits: bool = False) -> FileReport:
-    """Lint one file, streaming. With `edits`, fixes carry the rows they write (see `place`)."""
+# --- files ---------------------------------------------------------------------------------
+
+@dataclass
+class FileCheck:
+    """A file's report, and what the cross-file rules need of it (when asked to keep it)."""
+
+    report: FileReport
+    kept: dict[str, FactColumn] = field(default_factory=dict)  # cross-file rules' facts, by code
+    index: LineIndex | None = None
+
+
+def check_file(path: Path, settings: Settings, display: str | None = None, *, jobs: int = 1,
+               on_progress: Progress | None = None, edits: bool = False) -> FileReport:
+    """Lint one file, streaming (on `jobs` processes when it is large).
+
+    With `edits`, fixes carry the rows they write (see `Fix.as_reported`)."""
+    return _check_file(path, settings, display, jobs, on_progress, edits, ()).report
+
+
+def _check_file(path: Path, settings: Settings, display: str | None, jobs: int, on_progress: Progress | None,
+                edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
     shown = display or str(path)
     try:
-        kind = settings.kind or file_kind(path)
-        index = LineIndex()
-
-        def noted(row: Row) -> None:
-            index.note(row)
-            if on_row is not None:
-                on_row(row)
-
-        with path.open("rb", buffering=STREAM_BUFFER) as stream:
-            return check_rows(rows_from_stream(stream), shown, settings.ruleset_for(path),
-                              lambda wanted: index.read(path, wanted), kind, noted,
-                              lambda wanted: index.texts(path, wanted), edits)
+        with OpenFile(path) as source:
+            checker = file_checker(source, settings, shown, edits, keep)
+            if worth_parallel(source.size, jobs):
+                found, exact = _scan_in_parallel(source, checker, jobs, on_progress)
+            else:
+                on_row = (lambda row: on_progress(len(row.raw) + len(row.eol))) if on_progress else None
+                found, exact = scan(rows_from_lines(source.lines()), checker, on_row), None
+            index = found.index
+            violations = finish(found, checker, lambda wanted: index.read(source, wanted),
+                                lambda wanted: index.texts(source, wanted), exact)
+            kept = {rule.code: found.columns[rule.code] for rule in keep}
+            return FileCheck(FileReport(shown, violations, found.rows), kept, index if keep else None)
+    except NotRegularFile:
+        return _check_stream(path, settings, shown, edits, keep)
     except OSError as exc:
-        return FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}")
+        return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
 
 
-def file_kind(path: Path) -> str:
-    """The kind of a file (chat, dpo, rft) from its first rows."""
-    with path.open("rb") as stream:
-        return detect_kind(rows_from_stream(stream))
+def _check_stream(path: Path, settings: Settings, shown: str, edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
+    """A FIFO or another stream: read once, into memory (it cannot be read again)."""
+    try:
+        with path.open("rb", buffering=STREAM_BUFFER) as stream:
+            data = stream.read()
+    except OSError as exc:
+        return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
+    if not keep:
+        return FileCheck(check_bytes(data, shown, settings, edits))
+    rows = list(rows_from_bytes(data))
+    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), shown, edits, keep=keep)
+    found = scan(rows, checker)
+    read = lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))  # noqa: E731
+    violations = finish(found, checker, read, lambda wanted: ((n, row.text) for n, row in read(wanted)))
+    return FileCheck(FileReport(shown, violations, found.rows), {rule.code: found.columns[rule.code] for rule in keep},
+                     _MemoryIndex(rows))
 
 
-def check_paths(paths: Iterable[Path], settings: Settings,
-                on_row: Callable[[Row], None] | None = None, edits: bool = False) -> Report:
-    """Lint files (already discovered: see `files.discover`)."""
+class _MemoryIndex(LineIndex):
+    """The lines of a stream read into memory, read again from there."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[Row]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def texts(self, source, wanted: set[int]) -> Iterator[tuple[int, str]]:
+        return ((n, self.rows[n - 1].text) for n in sorted(wanted) if 0 < n <= len(self.rows))
+
+
+def file_checker(source: OpenFile, settings: Settings, shown: str, edits: bool = False,
+                 keep: tuple[Rule, ...] = ()) -> RowChecker:
+    """The checker of a file: its rules, and its kind (set, or told from its first rows)."""
+    kind = settings.kind or detect_kind(rows_from_lines(source.lines()))
+    return RowChecker(settings.ruleset_for(source.path), kind, shown, edits, keep=keep)
+
+
+def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progress: Progress | None
+                      ) -> tuple[Scan, Callable[[Plans], dict[str, FactColumn]]]:
+    """The file's byte ranges scanned on `jobs` processes and joined in file order, and the
+    way to work out exact facts on processes too (a file with many repeated rows has
+    thousands of lines to read again, parse and fingerprint)."""
+    spans = source.ranges(jobs * RANGES_PER_JOB)
+
+    def scan_range(span: tuple[int, int]) -> Scan:
+        start, end = span
+        # parse_row takes line 1 as the place of a byte-order mark: only the first range has it.
+        rows = rows_from_lines(source.lines(start, end), 1 if start == 0 else 2)
+        if start:
+            rows = _renumbered(rows)
+        return scan(rows, checker)
+
+    found = Scan(columns={})
+    for (start, end), part in zip(spans, fork_map(scan_range, spans, jobs)):
+        found.extend(part, start)
+        if on_progress is not None:
+            on_progress(end - start)
+
+    def exact(plans: Plans) -> dict[str, FactColumn]:
+        wanted = sorted({line for _, _, lines in plans.values() for line in lines})
+        index = found.index
+        if len(wanted) < MIN_PARALLEL_EXACT:
+            return exact_columns(plans, lambda lines: index.read(source, lines))
+        size = -(-len(wanted) // jobs)
+        shares = []
+        for first in range(0, len(wanted), size):
+            low, high = wanted[first], wanted[min(first + size, len(wanted)) - 1]
+            shares.append({code: (func, options, [n for n in lines if low <= n <= high])
+                           for code, (func, options, lines) in plans.items()})
+        columns = {code: FactColumn() for code in plans}
+        for part in fork_map(lambda share: exact_columns(share, lambda lines: index.read(source, lines)), shares, jobs):
+            for code, column in part.items():
+                columns[code].extend_shifted(column, 0)
+        return columns
+
+    return found, exact
+
+
+def _renumbered(rows: Iterator[Row]) -> Iterator[Row]:
+    for row in rows:
+        row.line -= 1
+        yield row
+
+
+def check_paths(paths: Iterable[Path], settings: Settings, *, jobs: int = 1, validation: Path | None = None,
+                fix: bool = False, unsafe_fixes: bool = False, on_progress: Progress | None = None,
+                edits: bool = False) -> Report:
+    """Lint files (already discovered: see `files.discover`), each fixed first with `fix`,
+    then what spans them: a validation file's rows that its training file holds
+    (`validation`, or files whose names pair up: see `crossfile`)."""
+    from .crossfile import cross_file_rules, pairs_of, run_cross_file
+
+    files = list(paths)
+    rules = cross_file_rules(settings)
+    pairs = pairs_of(files, validation) if rules and (validation is not None or len(files) > 1) else []
+    paired = {p for pair in pairs for p in pair}
     report = Report()
-    for path in paths:
-        report.files.append(check_file(path, settings, on_row=on_row, edits=edits))
+    checks: dict[Path, FileCheck] = {}
+    for path in files:
+        fixes = 0
+        if fix:
+            from .fix import fix_file
+
+            try:
+                fixes = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs).fixes
+            except OSError as exc:
+                report.files.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
+                continue
+        checks[path] = _check_file(path, settings, None, jobs, on_progress, edits, rules if path in paired else ())
+        checks[path].report.fixes = fixes
+        report.files.append(checks[path].report)
+    run_cross_file(pairs, checks, settings)
     return report
 
 
-__all__ = ["check_bytes", "check_file", "check_paths", "check_row", "check_rows", "check_text", "aggregate", "aggregate_rule",
-           "place", "place_dataset", "InternalError", "RowResult", "Related"]
+__all__ = ["check_bytes", "check_file", "check_paths", "check_text", "scan", "finish", "InternalError",
+           "Scan"]

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from .analysis import UNSET, RowAnalysis
+
 _CANONICAL = orjson.OPT_SORT_KEYS
 _SPACES = re.compile(r"\s+")
 
@@ -199,24 +201,24 @@ def quick(value: Any) -> int:
     return hash(data) & _MASK if data is not None else digest(value)
 
 
-def messages_canonical(obj: dict, cache: dict) -> bytes | None:
+def messages_canonical(obj: dict, analysis: RowAnalysis) -> bytes | None:
     """The canonical bytes of the row's `messages`, shared by the row and prompt fingerprints."""
-    found = cache.get("canon:messages", False)
-    if found is False:
-        found = cache["canon:messages"] = canonical(obj.get("messages"))
+    found = analysis.messages_canonical
+    if found is UNSET:
+        found = analysis.messages_canonical = canonical(obj.get("messages"))
     return found
 
 
-def row_fingerprint(obj: dict, cache: dict | None = None) -> int:
+def row_fingerprint(obj: dict, analysis: RowAnalysis | None = None) -> int:
     """Equal for rows that are the same parsed JSON (key order, spacing, escaping aside).
 
     Composed from the canonical messages, the `tools` fingerprint and the other keys, so
     the dumps it needs are the ones the prompt fingerprint and `inconsistent-tools` share.
     """
-    cache = {} if cache is None else cache
-    found = cache.get("fp:row")
+    analysis = RowAnalysis() if analysis is None else analysis
+    found = analysis.fingerprint
     if found is None:
-        messages = messages_canonical(obj, cache) if "messages" in obj else None
+        messages = messages_canonical(obj, analysis) if "messages" in obj else None
         if messages is None:
             rest = None
         elif len(obj) == 1 + ("tools" in obj):
@@ -226,24 +228,34 @@ def row_fingerprint(obj: dict, cache: dict | None = None) -> int:
         if rest is None:  # no messages, or too deep to write: the whole row at once
             found = quick(obj)
         else:
-            tools = value_fingerprint(obj, "tools", cache) if "tools" in obj else -1
+            tools = tools_fingerprint(obj, analysis) if "tools" in obj else -1
             found = hash((messages, tools, rest)) & _MASK
-        cache["fp:row"] = found
+        analysis.fingerprint = found
     return found
 
 
-def value_fingerprint(obj: dict, key: str, cache: dict) -> int:
-    name = "fp:" + key
-    found = cache.get(name)
+def tools_fingerprint(obj: dict, analysis: RowAnalysis) -> int:
+    """The fingerprint of the row's `tools` (of null when it has none)."""
+    found = analysis.tools_fingerprint
     if found is None:
-        # The row rules' analysis of a `tools`/`functions` array carries its fingerprint,
-        # worked out once per distinct array: no dump of the array on every row.
-        toolset = cache.get("toolset:" + key)
-        found = toolset.fingerprint if toolset is not None and toolset.fingerprint is not None else None
-        if found is None:
-            found = quick(obj.get(key))
-        cache[name] = found
+        found = analysis.tools_fingerprint = _declared_fingerprint(obj, "tools", analysis.tools)
     return found
+
+
+def functions_fingerprint(obj: dict, analysis: RowAnalysis) -> int:
+    """The same for the legacy `functions`."""
+    found = analysis.functions_fingerprint
+    if found is None:
+        found = analysis.functions_fingerprint = _declared_fingerprint(obj, "functions", analysis.functions)
+    return found
+
+
+def _declared_fingerprint(obj: dict, key: str, toolset: Any) -> int:
+    # The row rules' analysis of a `tools`/`functions` array carries its fingerprint,
+    # worked out once per distinct array: no dump of the array on every row.
+    if toolset is not UNSET and toolset is not None and toolset.fingerprint is not None:
+        return toolset.fingerprint
+    return quick(obj.get(key))
 
 
 # The string value of every key ending in `id` (`"id"`, `"tool_call_id"`, a message id): one
@@ -253,26 +265,26 @@ def value_fingerprint(obj: dict, key: str, cache: dict) -> int:
 _ID_VALUE = re.compile(rb'id":"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
-def prompt_fingerprint(obj: dict, last: int, cache: dict) -> int:
+def prompt_fingerprint(obj: dict, last: int, analysis: RowAnalysis) -> int:
     """The messages before index `last` (ids ignored) and the declared tools.
 
     The prompt's bytes are a prefix of the canonical messages: everything but the
     canonical length of `messages[last:]`, so no second dump of the conversation.
     """
     messages = obj.get("messages")
-    data = messages_canonical(obj, cache) if type(messages) is list else None
+    data = messages_canonical(obj, analysis) if type(messages) is list else None
     if data is None:
         return digest([[without_ids(m) if type(m) is dict else m for m in messages[:last]], obj.get("tools"), obj.get("functions")])
     data = data[:len(data) - len(canonical(messages[last:]))]
     data = _ID_VALUE.sub(b'id":""', data)
-    return hash((data, value_fingerprint(obj, "tools", cache), value_fingerprint(obj, "functions", cache))) & _MASK
+    return hash((data, tools_fingerprint(obj, analysis), functions_fingerprint(obj, analysis))) & _MASK
 
 
 _NULL = hash(b"null") & _MASK  # `quick(None)`: the fingerprint of an absent `tools` or `functions`
 
 
 def screening_keys(obj: dict, dicts: list[tuple[int, dict]], contents: list[Any], last: int,
-                   cache: dict) -> tuple[int, int | None]:
+                   analysis: RowAnalysis) -> tuple[int, int | None]:
     """(row key, prompt key) of a chat row: cheap keys that rows with equal fingerprints
     always share (see `screening`). None for the prompt when the row has no answer.
 
@@ -280,7 +292,7 @@ def screening_keys(obj: dict, dicts: list[tuple[int, dict]], contents: list[Any]
     their hashes), the answer's position and fingerprint, the tools' fingerprints. Ids
     and everything else are left out, which only makes the keys coarser.
     """
-    found = cache.get("screen")
+    found = analysis.screen
     if found is None:
         said = tuple(contents[:last] if last >= 0 else contents)  # `contents` is aligned with `dicts`
         try:
@@ -288,8 +300,8 @@ def screening_keys(obj: dict, dicts: list[tuple[int, dict]], contents: list[Any]
         except TypeError:  # content parts (lists) or objects: left out of the key
             texts = hash(tuple([c if type(c) is str else None for c in said]))
         # An absent array weighs as `null`, as in the prompt fingerprint.
-        tools = (value_fingerprint(obj, "tools", cache) if "tools" in obj else _NULL,
-                 value_fingerprint(obj, "functions", cache) if "functions" in obj else _NULL)
+        tools = (tools_fingerprint(obj, analysis) if "tools" in obj else _NULL,
+                 functions_fingerprint(obj, analysis) if "functions" in obj else _NULL)
         if last >= 0:
             index, message = dicts[last]
             prompt_key = hash((texts, index, tools)) & _MASK
@@ -297,7 +309,7 @@ def screening_keys(obj: dict, dicts: list[tuple[int, dict]], contents: list[Any]
         else:
             prompt_key = None
             row_key = hash((texts, len(dicts), tools, len(obj))) & _MASK
-        found = cache["screen"] = (row_key, prompt_key)
+        found = analysis.screen = (row_key, prompt_key)
     return found
 
 
@@ -336,10 +348,10 @@ def shared(value: tuple) -> tuple:
 _names_by_tools: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
-def declared_names(obj: dict, key: str, cache: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def declared_names(obj: dict, key: str, analysis: RowAnalysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names in declaration order, names sorted) of a `tools` or `functions` array,
     worked out once per distinct array (the same toolbox repeats row after row)."""
-    fingerprint = value_fingerprint(obj, key, cache)
+    fingerprint = tools_fingerprint(obj, analysis) if key == "tools" else functions_fingerprint(obj, analysis)
     found = _names_by_tools.get(fingerprint)
     if found is None:
         entries = obj.get(key)

@@ -1,31 +1,35 @@
 """Apply fixes to a file's bytes: the one mechanism behind `check --fix` and `convert`.
 
-Fixes are row-level, so a file is fixed in one streaming pass: each row is checked, its
-first applicable fix applied, and the result checked again until nothing changes (at most
-`MAX_PASSES` times). Rows no fix touches are copied byte for byte. Dataset-level fixes
-(deleting a later duplicate) need the whole file's facts first, so they cost one extra
-read, and only when a selected rule can produce them.
+Fixes are row-level, so a file is fixed in one streaming pass: each row is checked (by
+the same `RowChecker` as a lint), its first applicable fix applied, and the result
+checked again until nothing changes (at most `MAX_PASSES` times). Rows no fix touches
+are copied byte for byte. Dataset-level fixes (deleting a later duplicate) need the
+whole file's facts first, so they cost one extra read, and only when a selected rule
+can produce them. A large file is fixed in pieces of a few MB on several processes,
+written in file order, so memory stays flat whatever the file's size.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chat import detect_kind
-from .engine import check_bytes, check_file, check_row, file_kind, place
+from .atomic import AtomicWriter, atomic_write
+from .checker import RowChecker
+from .engine import check_bytes, file_checker, finish, scan
+from .kinds import detect_kind
 from .model import Applicability, Finding, Fix, NEVER, Violation
+from .open_file import OpenFile
 from .registry import Rule
 from .settings import RuleSet, Settings
-from .source import BOM, STREAM_BUFFER, Row, parse_row, rows_from_bytes, rows_from_lines, split_terminator
+from .source import BOM, Row, parse_row, rows_from_bytes, rows_from_lines, split_terminator
+from .workers import fork_map, worth_parallel
 
 MAX_PASSES = 8
-WRITE_BUFFER = 1 << 20  # rows are written one by one: with 8 KB, a system call every other row
 BOM_RULE = "TLJ004"
+PIECE_BYTES = 4 * 1024 * 1024  # small enough to keep memory flat, large enough that messaging is noise
 
 
 @dataclass
@@ -41,6 +45,20 @@ class FixOutcome:
     @property
     def changed(self) -> bool:
         return self.rows_changed > 0
+
+    def add(self, piece: FixOutcome) -> None:
+        """Add a later piece's counts, its lines moved down past the pieces before it."""
+        for line, before, after in piece.changes:
+            self.changes.append((line + self.rows, before, after))
+        for violation in piece.remaining:
+            violation.line += self.rows_written
+            self.remaining.append(violation)
+        self.rows += piece.rows
+        self.rows_written += piece.rows_written
+        self.rows_changed += piece.rows_changed
+        self.fixes += piece.fixes
+        for code, count in piece.by_rule.items():
+            self.by_rule[code] = self.by_rule.get(code, 0) + count
 
 
 def _allowed(fix: Fix | None, unsafe: bool) -> bool:
@@ -65,7 +83,7 @@ def _fixed_rows(current: Row, fix: Fix) -> list[Row]:
             for (raw, eol), value in zip(map(split_terminator, chunks), fix.values)]
 
 
-def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
+def fix_row(row: Row, checker: RowChecker, unsafe: bool,
             outcome: FixOutcome) -> tuple[list[Row], list[list[tuple[Rule, Finding]]], bool]:
     """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays)."""
     pending = [row]
@@ -75,7 +93,7 @@ def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
     for _ in range(MAX_PASSES):
         changed: list[Row] = []
         for current in pending:
-            findings = check_row(current, ruleset, kind).findings
+            findings = checker.findings(current)
             found = next(((rule, f.fix) for rule, f in findings if _allowed(f.fix, unsafe)), None)
             if found is None:
                 done.append(current)
@@ -92,17 +110,18 @@ def fix_row(row: Row, ruleset: RuleSet, unsafe: bool, kind: str,
             break
     for current in pending:  # still fixable after MAX_PASSES: written as they stand
         done.append(current)
-        leftovers.append(check_row(current, ruleset, kind).findings)
+        leftovers.append(checker.findings(current))
     return done, leftovers, keep_bom
 
 
-def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = False, kind: str = "chat",
+def fix_chunks(chunks: Iterable[bytes], checker: RowChecker, *, unsafe: bool = False,
                deletions: dict[int, str] | None = None, outcome: FixOutcome | None = None,
-               keep_changes: bool = False, path: str | None = None, first_line: int = 1) -> Iterator[bytes]:
+               keep_changes: bool = False, collect: bool = False, first_line: int = 1) -> Iterator[bytes]:
     """Stream the fixed file. `deletions` maps line numbers to the code of a dataset fix deleting them.
 
-    With `path`, what no fix repaired is placed (at its line in the output) into `outcome.remaining`.
-    Rows are numbered from `first_line` (only line 1 may carry a byte-order mark).
+    With `collect`, what no fix repaired is placed (at its line in the output) into
+    `outcome.remaining`. Rows are numbered from `first_line` (only line 1 may carry a
+    byte-order mark).
     """
     outcome = outcome if outcome is not None else FixOutcome()
     deletions = deletions or {}
@@ -119,11 +138,11 @@ def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = Fals
                 outcome.changes.append((row.line, original, []))
             continue
         fixes_before = outcome.fixes
-        final, leftovers, keep_bom = fix_row(row, ruleset, unsafe, kind, outcome)
-        if path is not None:
+        final, leftovers, keep_bom = fix_row(row, checker, unsafe, outcome)
+        if collect:
             for n, (current, findings) in enumerate(zip(final, leftovers), start=1):
                 current.line = out_line + n
-                outcome.remaining.extend(place(current, rule, f, path, ruleset) for rule, f in findings)
+                outcome.remaining.extend(checker.place(current, rule, f) for rule, f in findings)
         out_line += len(final)
         outcome.rows_written += len(final)
         if outcome.fixes == fixes_before:
@@ -141,7 +160,7 @@ def fix_chunks(chunks: Iterable[bytes], ruleset: RuleSet, *, unsafe: bool = Fals
         yield from replaced
 
 
-def _dataset_deletions(violations, ruleset: RuleSet, unsafe: bool) -> dict[int, str]:
+def _dataset_deletions(violations: Iterable[Violation], ruleset: RuleSet, unsafe: bool) -> dict[int, str]:
     """Lines that a dataset rule's fix deletes (a fix with no replacement lines)."""
     codes = {r.code for r in ruleset.dataset_rules if r.fix is not NEVER}
     return {v.line: v.code for v in violations if v.code in codes and v.fix is not None
@@ -157,39 +176,43 @@ def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: boo
                 keep_changes: bool = False, collect: bool = False) -> tuple[bytes, FixOutcome]:
     """Fix a whole buffer in memory (stdin, the language server's fix-all)."""
     ruleset = settings.ruleset_for(path)
-    deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset, unsafe) else {}
+    deletions = {}
+    if _needs_dataset_pass(ruleset, unsafe):
+        deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe)
     outcome = FixOutcome()
-    kind = settings.kind or detect_kind(rows_from_bytes(data))
-    fixed = b"".join(fix_chunks(io.BytesIO(data), ruleset, unsafe=unsafe, kind=kind,
-                                deletions=deletions, outcome=outcome, keep_changes=keep_changes,
-                                path=path if collect else None))
+    checker = RowChecker(ruleset, settings.kind or detect_kind(rows_from_bytes(data)), path)
+    fixed = b"".join(fix_chunks(io.BytesIO(data), checker, unsafe=unsafe, deletions=deletions, outcome=outcome,
+                                keep_changes=keep_changes, collect=collect))
     return fixed, outcome
 
 
 def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Path | None = None,
              write: bool = True, keep_changes: bool = False, collect: bool = False,
-             on_chunk: Callable[[int], None] | None = None, display: str | None = None, jobs: int = 1) -> FixOutcome:
+             on_progress: Callable[[int], None] | None = None, display: str | None = None, jobs: int = 1) -> FixOutcome:
     """Fix `path`, writing atomically to `output` (default: in place) when anything changed.
 
-    With `write=False` nothing is written (`--check`, `--diff`). With `jobs` > 1 a large
-    file is fixed on that many cores (same bytes, same outcome).
+    With `write=False` nothing is written (`--check`, `--diff`). With `collect`, what no
+    fix repaired is kept in the outcome, named `display`. With `jobs` > 1 a large file
+    is fixed on that many cores (same bytes, same outcome).
     """
-    from .parallel_fix import can_fix_in_parallel, fix_pieces
-
-    ruleset = settings.ruleset_for(path)
-    deletions = _dataset_deletions(check_file(path, settings).violations, ruleset, unsafe) if _needs_dataset_pass(ruleset, unsafe) else {}
     outcome = FixOutcome()
     # In place, a symlink's target is rewritten (renaming over the link would replace the link).
     target = output or path.resolve()
-    kind = settings.kind or file_kind(path)
-    shown = (display or str(output or path)) if collect else None
-    with path.open("rb", buffering=STREAM_BUFFER) as stream:
-        if can_fix_in_parallel(path, jobs, deletions):
-            fixed = fix_pieces(path, ruleset, jobs, unsafe=unsafe, kind=kind, outcome=outcome,
-                               keep_changes=keep_changes, display=shown, on_chunk=on_chunk)
+    with OpenFile(path) as source:
+        checker = file_checker(source, settings, (display or str(output or path)) if collect else str(path))
+        ruleset = checker.ruleset
+        deletions: dict[int, str] = {}
+        if _needs_dataset_pass(ruleset, unsafe):
+            found = scan(rows_from_lines(source.lines()), checker)
+            index = found.index
+            violations = finish(found, checker, lambda wanted: index.read(source, wanted),
+                                lambda wanted: index.texts(source, wanted))
+            deletions = _dataset_deletions(violations, ruleset, unsafe)
+        if not deletions and worth_parallel(source.size, jobs):
+            fixed = _fix_pieces(source, checker, jobs, unsafe, outcome, keep_changes, collect, on_progress)
         else:
-            fixed = fix_chunks(_counting(stream, on_chunk), ruleset, unsafe=unsafe, kind=kind, deletions=deletions,
-                               outcome=outcome, keep_changes=keep_changes, path=shown)
+            fixed = fix_chunks(_counting(source.lines(), on_progress), checker, unsafe=unsafe, deletions=deletions,
+                               outcome=outcome, keep_changes=keep_changes, collect=collect)
         if not write:
             for _ in fixed:
                 pass
@@ -205,70 +228,31 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
     return outcome
 
 
-def _counting(stream, on_chunk: Callable[[int], None] | None) -> Iterator[bytes]:
-    for chunk in stream:
-        if on_chunk is not None:
-            on_chunk(len(chunk))
+def _fix_pieces(source: OpenFile, checker: RowChecker, jobs: int, unsafe: bool, outcome: FixOutcome,
+                keep_changes: bool, collect: bool, on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """The fixed file's bytes, piece by piece in order, each piece fixed by a forked worker
+    with the same `fix_chunks`; `outcome` sums the pieces'."""
+    spans = source.ranges(max(jobs, source.size // PIECE_BYTES + 1))
+
+    def fix_piece(span: tuple[int, int]) -> tuple[bytes, FixOutcome]:
+        start, end = span
+        piece = FixOutcome()
+        # Only the file's first line may carry a byte-order mark: number later pieces from 2.
+        data = b"".join(fix_chunks(source.lines(start, end), checker, unsafe=unsafe, outcome=piece,
+                                   keep_changes=keep_changes, collect=collect, first_line=1 if start == 0 else 2))
+        if start != 0:
+            piece.changes = [(line - 1, before, after) for line, before, after in piece.changes]
+        return data, piece
+
+    for (start, end), (data, piece) in zip(spans, fork_map(fix_piece, spans, jobs)):
+        outcome.add(piece)
+        if on_progress is not None:
+            on_progress(end - start)
+        yield data
+
+
+def _counting(lines: Iterable[bytes], on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    for chunk in lines:
+        if on_progress is not None:
+            on_progress(len(chunk))
         yield chunk
-
-
-class AtomicWriter:
-    """Write to a temporary file beside `path`, fsync, then rename over it.
-
-    A crash or kill at any point leaves either the old file or the complete new one.
-    """
-
-    def __init__(self, path: Path, like: Path | None = None) -> None:
-        self.path = path
-        self.like = like
-        self._discard = False
-        folder = path.parent if str(path.parent) else Path(".")
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tunelint-tmp", dir=folder)
-        self.temp = Path(name)
-        self.file = os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
-
-    def write(self, data: bytes) -> None:
-        self.file.write(data)
-
-    def discard(self) -> None:
-        self._discard = True
-
-    def __enter__(self) -> AtomicWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None and not self._discard:
-                self.file.flush()
-                os.fsync(self.file.fileno())
-                self.file.close()
-                source = self.like if self.like is not None and self.like.exists() else (self.path if self.path.exists() else None)
-                if source is not None:
-                    os.chmod(self.temp, source.stat().st_mode & 0o7777)
-                os.replace(self.temp, self.path)
-                _fsync_folder(self.path.parent)
-                return
-        finally:
-            if not self.file.closed:
-                self.file.close()
-            if self.temp.exists():
-                self.temp.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder if str(folder) else ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, chunks: Iterable[bytes], like: Path | None = None) -> None:
-    with AtomicWriter(path, like=like) as writer:
-        for chunk in chunks:
-            writer.write(chunk)

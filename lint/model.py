@@ -54,7 +54,7 @@ class Fix:
     A fix that rewrites a whole row may be given as `build` instead, a function called on
     first use that returns `(lines, values)`: a lint that only reports the fix never writes
     the row (a conversion costs more than the rest of the checks). In a report (see
-    `placed`) a fix keeps its title and applicability; `lines` is None there when the
+    `as_reported`) a fix keeps its title and applicability; `lines` is None there when the
     report was made without edits, so a report of 100,000 converted rows does not hold
     them all.
     """
@@ -86,7 +86,7 @@ class Fix:
         build, self._build = self._build, None
         self._lines, self._values = build()
 
-    def placed(self, edits: bool) -> Fix:
+    def as_reported(self, edits: bool) -> Fix:
         """The fix as a report keeps it: never the parsed values, nor a function holding
         the row; the lines of a deferred fix only with `edits`."""
         if self._build is None and self._values is None:
@@ -177,6 +177,7 @@ class FileReport:
     violations: list[Violation] = field(default_factory=list)
     rows: int = 0
     error: str | None = None  # the file could not be read (an IO error, not a violation)
+    fixes: int = 0  # fixes applied before the check (`check --fix`)
 
 
 @dataclass(slots=True)
@@ -186,3 +187,7 @@ class Report:
     @property
     def violations(self) -> list[Violation]:
         return [v for f in self.files for v in f.violations]
+
+    @property
+    def fixes(self) -> int:
+        return sum(f.fixes for f in self.files)

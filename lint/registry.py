@@ -45,17 +45,23 @@ class Rule:
     severity: Severity
     fix: FixAvailability
     func: Callable[..., Iterable[Any]]
-    scope: str  # "row" or "dataset"
-    sees: str = "chat"  # row rules: "line" (every line), "object" (parsed rows), or a kind: "chat", "dpo", "rft"
+    scope: str  # "row", "dataset" (a file's facts) or "files" (the facts of files checked together)
+    # Row rules: "line" (every line), "object" (parsed rows), "conversation" (sft rows, and the
+    # conversations inside other kinds: see `kinds`), or a kind's own rows: "dpo", "rft".
+    sees: str = "conversation"
     default_enabled: bool = True
     options: tuple[Option, ...] = ()
     collect: Callable[..., Any] | None = None
     doc: str = ""
-    # Chat rules also run on the conversations inside other kinds of rows (a DPO pair's
-    # input plus each output; an RFT row's messages) unless limited here.
-    kinds: tuple[str, ...] = ("chat", "dpo", "rft")
+    # Conversation rules also run on the conversations inside other kinds of rows (a DPO
+    # pair's input plus each output; an RFT row's messages) unless limited here.
+    kinds: tuple[str, ...] = ("sft", "dpo", "rft")
     unsafe_fix: bool = False  # dataset rules: their fix needs --unsafe-fixes (so a plain --fix can skip them)
     exact: Callable[..., Any] | None = None  # dataset rules whose `collect` keeps a screening key: the exact fact
+    # What the run tells the rule besides its options, added to them: "model" (and "models",
+    # the config's model table) for the token rules, "file-kind" (sft, dpo, rft) for rules
+    # that compare a row with the file it sits in.
+    context: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -94,12 +100,13 @@ def _doc(func: Callable) -> str:
 
 
 def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,
-             sees: str = "chat", default: bool = True, options: tuple[Option, ...] = (),
-             kinds: tuple[str, ...] = ("chat", "dpo", "rft")):
+             sees: str = "conversation", default: bool = True, options: tuple[Option, ...] = (),
+             kinds: tuple[str, ...] = ("sft", "dpo", "rft"), context: tuple[str, ...] = ()):
     """Declare a row rule: `func(row, options) -> Iterable[Finding]`."""
 
     def wrap(func: Callable[[Any, Mapping[str, Any]], Iterable[Finding]]):
-        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func), kinds=kinds))
+        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func), kinds=kinds,
+                       context=context))
         return func
 
     return wrap
@@ -120,6 +127,22 @@ def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[
     def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
         _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func),
                        unsafe_fix=unsafe_fix, exact=exact))
+        return func
+
+    return wrap
+
+
+def cross_file_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
+                    options: tuple[Option, ...] = ()):
+    """Declare a rule over two files checked together, a training file and its validation file.
+
+    `collect(row, options)` keeps a small fact per row of each file (as a dataset rule's
+    does); `func(training, validation, options, training_name)` gets both files' facts as
+    `FactColumn`s and yields DatasetFindings on the validation file's lines.
+    """
+
+    def wrap(func: Callable[..., Iterable[DatasetFinding]]):
+        _register(Rule(code, name, severity, NEVER, func, "files", "line", True, options, collect, _doc(func)))
         return func
 
     return wrap

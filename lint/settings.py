@@ -18,7 +18,7 @@ from .registry import Rule, all_rules, find_rule, matching
 
 CONFIG_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
                "rules", "model", "models", "kind", "validation"}
-KINDS = {"sft": "chat", "dpo": "dpo", "rft": "rft"}  # what users call a file's kind -> the engine's name
+KINDS = ("sft", "dpo", "rft")  # what a file can be linted as: supervised chat, DPO pairs, RFT rows
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
 
 
@@ -28,51 +28,23 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, eq=False)
 class RuleSet:
-    """The rules that apply to one file, with their effective severity and options."""
+    """The rules that apply to one file, by what they look at, with their effective
+    severity and options (see `checker.RowChecker` for how they run)."""
 
-    line_rules: tuple[Rule, ...]
-    object_rules: tuple[Rule, ...]
-    chat_rules: tuple[Rule, ...]
-    dataset_rules: tuple[Rule, ...]
+    line_rules: tuple[Rule, ...]  # every line, parsed or not
+    object_rules: tuple[Rule, ...]  # every row that is a JSON object
+    conversation_rules: tuple[Rule, ...]  # sft rows, and the conversations inside DPO and RFT rows
+    dataset_rules: tuple[Rule, ...]  # the facts of a whole file
     severity: dict[str, Severity]
     options: dict[str, dict[str, Any]]
     configured_severity: frozenset[str] = frozenset()  # codes whose severity the config sets
     kind_rules: tuple[Rule, ...] = ()  # rules of the DPO and RFT row kinds
-    _kinds: dict = field(default_factory=dict)
-
-    def bound(self, group: tuple[Rule, ...]) -> tuple[tuple[Rule, Any, dict[str, Any]], ...]:
-        """(rule, function, options) triples, so the hot loop does no lookups."""
-        return tuple((rule, rule.func, self.options[rule.code]) for rule in group)
-
-    @cached_property
-    def collectors(self) -> tuple[tuple[Any, dict[str, Any]], ...]:
-        """(collect, options) of each dataset rule, in `dataset_rules` order."""
-        return tuple((rule.collect, self.options[rule.code]) for rule in self.dataset_rules)
-
-    @cached_property
-    def bound_line(self):
-        return self.bound(self.line_rules)
-
-    @cached_property
-    def bound_object(self):
-        return self.bound(self.object_rules)
-
-    @cached_property
-    def bound_chat(self):
-        return self.bound(self.chat_rules)
-
-    def bound_kind(self, kind: str):
-        """The rules for a row of `kind`: its own rules, then the chat rules that apply to it."""
-        found = self._kinds.get(kind)
-        if found is None:
-            own = tuple(r for r in self.kind_rules if r.sees == kind)
-            chat = tuple(r for r in self.chat_rules if kind in r.kinds)
-            found = self._kinds[kind] = (self.bound(own), self.bound(chat))
-        return found
+    cross_file_rules: tuple[Rule, ...] = ()  # the facts of files checked together
 
     @property
     def codes(self) -> set[str]:
-        return {r.code for r in (*self.line_rules, *self.object_rules, *self.chat_rules, *self.dataset_rules)}
+        return {r.code for r in (*self.line_rules, *self.object_rules, *self.conversation_rules, *self.kind_rules,
+                                 *self.dataset_rules, *self.cross_file_rules)}
 
 
 @dataclass
@@ -136,15 +108,16 @@ class Settings:
         for r in rules:
             opts = r.default_options()
             opts.update({k: v for k, v in self.rule_settings.get(r.code, {}).items() if k != "severity"})
-            if r.family == "TLK":  # token rules need the model the run is for
+            if "model" in r.context:  # the token rules count for the model the run is for
                 opts["model"], opts["models"] = self.model, self.models
             options[r.code] = opts
         return RuleSet(
             line_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "line"),
             object_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "object"),
-            chat_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "chat"),
+            conversation_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "conversation"),
             kind_rules=tuple(r for r in rules if r.scope == "row" and r.sees in ("dpo", "rft")),
             dataset_rules=tuple(r for r in rules if r.scope == "dataset"),
+            cross_file_rules=tuple(r for r in rules if r.scope == "files"),
             severity=severity,
             options=options,
             configured_severity=frozenset(c for c, s in self.rule_settings.items() if "severity" in s),
@@ -285,7 +258,7 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
         rule_settings=_rule_settings(table.get("rules", {}), where, prefix),
         model=table.get("model"),
         models=models,
-        kind=KINDS.get(table.get("kind")),
+        kind=table.get("kind"),
         root=root or (source.parent if source else Path.cwd()),
         source=source,
     )

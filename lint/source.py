@@ -11,11 +11,15 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
+from .analysis import UNSET, RowAnalysis
 from .fingerprint import canonical
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .open_file import OpenFile
 
 BOM = b"\xef\xbb\xbf"
 MAX_DEPTH = 1024  # orjson's nesting limit; deeper rows are reported, not parsed
@@ -39,7 +43,7 @@ class Row:
     whether there was one), so columns count from the first character an editor shows.
     """
 
-    __slots__ = ("line", "raw", "value", "error", "bom", "eol", "_text", "cache", "obj")
+    __slots__ = ("line", "raw", "value", "error", "bom", "eol", "_text", "analysis", "obj")
 
     def __init__(self, line: int, raw: bytes, value: Any = None, error: ParseError | None = None,
                  bom: bool = False, eol: bytes = b"\n") -> None:
@@ -50,7 +54,7 @@ class Row:
         self.bom = bom
         self.eol = eol  # b"\n", b"\r\n" or b"" (the last line of a file without a final newline)
         self._text: str | None = None
-        self.cache: dict[str, Any] = {}  # per-row analyses shared between rules
+        self.analysis = RowAnalysis()  # what the rules work out about the row, shared between them
         # The parsed row when it is a JSON object, else None (read by every rule: a slot, not a property).
         self.obj: dict | None = value if error is None and type(value) is dict else None
 
@@ -90,9 +94,10 @@ def exact_value(raw: bytes, parsed: Any) -> Any:
 
 def exact_obj(row: Row) -> dict | None:
     """The row's object for a fix that rewrites it (see `exact_value`), worked out once."""
-    found = row.cache.get("exact")
-    if found is None and row.obj is not None:
-        found = row.cache["exact"] = exact_value(row.raw, row.obj)
+    analysis = row.analysis
+    found = analysis.exact
+    if found is UNSET:
+        found = analysis.exact = exact_value(row.raw, row.obj) if row.obj is not None else None
     return found
 
 
@@ -100,9 +105,10 @@ def canonical_dump(row: Row) -> bytes | None:
     """The row's exact value as orjson writes it with sorted keys, made once (None: it
     holds an integer past 64 bits, or more nesting than orjson writes). A conversion
     derives its call ids from it and screens it for repeated keys."""
-    found = row.cache.get("canonical", _UNSET)
-    if found is _UNSET:
-        found = row.cache["canonical"] = canonical(exact_obj(row))
+    analysis = row.analysis
+    found = analysis.canonical
+    if found is UNSET:
+        found = analysis.canonical = canonical(exact_obj(row))
     return found
 
 
@@ -116,15 +122,14 @@ def repeated_key(row: Row) -> str | None:
     than its dump only when a member went missing (or when a colon was written as an
     escape, which the screen also sends to the exact check).
     """
-    found = row.cache.get("repeated_key", _UNSET)
-    if found is _UNSET:
+    analysis = row.analysis
+    found = analysis.repeated_key
+    if found is UNSET:
         raw, dump = row.raw, canonical_dump(row)
         suspect = dump is None or raw.count(b":") != dump.count(b":") or b"\\u003" in raw
-        found = row.cache["repeated_key"] = _first_repeated_key(raw) if suspect else None
+        found = analysis.repeated_key = _first_repeated_key(raw) if suspect else None
     return found
 
-
-_UNSET = object()
 
 
 def _first_repeated_key(raw: bytes) -> str | None:
@@ -209,8 +214,8 @@ class LineIndex:
     """Where each line of a file starts, noted while the file is read (8 bytes a line).
 
     The dataset rules read a few lines back once the file is done (exact fingerprints of
-    rows whose screening key repeats, then the rows they report): a seek to each line
-    instead of reading the file again up to the last one.
+    rows whose screening key repeats, then the rows they report): a read at each line's
+    offset instead of reading the file again up to the last one.
     """
 
     __slots__ = ("starts", "end")
@@ -224,22 +229,25 @@ class LineIndex:
         self.starts.append(self.end)
         self.end += len(row.raw) + len(row.eol) + (len(BOM) if row.bom else 0)
 
-    def read(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, Row]]:
+    def extend(self, other: LineIndex, offset: int) -> None:
+        """Append the lines of the range that starts at byte `offset` (C-speed)."""
+        self.starts.extend(map(offset.__add__, other.starts))
+        self.end = offset + other.end
+
+    def read(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, Row]]:
         """The wanted lines, parsed, in ascending order, one in memory at a time."""
-        for number, chunk in self._chunks(path, wanted):
+        for number, chunk in self._chunks(source, wanted):
             yield number, parse_row(number, chunk)
 
-    def texts(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, str]]:
+    def texts(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, str]]:
         """The same lines as `Row.text` gives them, without parsing (enough to place a finding)."""
-        for number, chunk in self._chunks(path, wanted):
+        for number, chunk in self._chunks(source, wanted):
             yield number, line_text(number, chunk)
 
-    def _chunks(self, path: Path, wanted: set[int]) -> Iterator[tuple[int, bytes]]:
-        with path.open("rb") as stream:
-            for number in sorted(wanted):
-                if 0 < number <= len(self.starts):
-                    stream.seek(self.starts[number - 1])
-                    yield number, stream.readline()
+    def _chunks(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, bytes]]:
+        for number in sorted(wanted):
+            if 0 < number <= len(self.starts):
+                yield number, source.line_at(self.starts[number - 1])
 
 
 def line_text(line: int, chunk: bytes) -> str:

@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .chat import row_kind
-from .formats import tools_row_to_legacy
-from .source import STREAM_BUFFER, parse_row
+from .conversion import tools_row_to_legacy
+from .kinds import row_kind
+from .open_file import OpenFile
+from .source import parse_row
+from .workers import fork_map, worth_parallel
 from .tokens import ModelFacts, RowTokens, TokenCounter, cost, default_epochs, known_models
-
-PARALLEL_BYTES = 8 * 1024 * 1024
-
 
 @dataclass
 class FileStats:
@@ -61,9 +60,6 @@ def percentile(sorted_values: list[int], share: float) -> int:
     return sorted_values[index]
 
 
-_job: dict[str, Any] = {}
-
-
 def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[list[tuple[RowTokens, int | None]], int]:
     """(token facts and legacy-equivalent count per parsed row, number of unparsable lines)."""
     out: list[tuple[RowTokens, int | None]] = []
@@ -87,32 +83,21 @@ def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[l
     return out, unparsed
 
 
-def _count_range(span: tuple[int, int]):
-    from .parallel import read_range
-
-    start, end = span
-    return start, _count_chunks(read_range(_job["path"], start, end), _job["counter"], first_line=1 if start == 0 else 2)
-
-
 def file_stats(path: Path, model: ModelFacts, jobs: int = 1, display: str | None = None) -> FileStats:
     counter = TokenCounter(model)  # loads the vocabulary before any fork: workers share it
-    if jobs > 1 and path.stat().st_size >= PARALLEL_BYTES:
-        import multiprocessing
+    with OpenFile(path) as source:
+        if worth_parallel(source.size, jobs):
+            spans = source.ranges(jobs * 4)
 
-        from .parallel import ranges
+            def count(span: tuple[int, int]):
+                start, end = span
+                return _count_chunks(source.lines(start, end), counter, first_line=1 if start == 0 else 2)
 
-        spans = ranges(path, jobs * 4)
-        _job.update(path=path, counter=counter)
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                parts = sorted(pool.map(_count_range, spans), key=lambda p: p[0])
-        finally:
-            _job.clear()
-        rows = [r for _, (part, _) in parts for r in part]
-        unparsed = sum(u for _, (_, u) in parts)
-    else:
-        with path.open("rb", buffering=STREAM_BUFFER) as stream:
-            rows, unparsed = _count_chunks(stream, counter)
+            parts = list(fork_map(count, spans, jobs))
+            rows = [r for part, _ in parts for r in part]
+            unparsed = sum(u for _, u in parts)
+        else:
+            rows, unparsed = _count_chunks(source.lines(), counter)
     return summarise(display or str(path), model, rows, unparsed)
 
 

@@ -1,19 +1,17 @@
 """`tunelint server`: a language server (pygls 2.x) over stdio for *.jsonl datasets.
 
-Thin handlers over the engine: diagnostics are pushed on open, change (debounced) and
-save, and cleared on close; quick fixes and `source.fixAll.tunelint` come from the
-rules' own fixes; hover shows a rule's documentation, or a row's tokens and cost share.
-Linting runs in a worker thread with the document's lines as they were, and a result
-older than the document is never published. Nothing but the protocol goes to stdout.
+Thin handlers: diagnostics are pushed on open, change (debounced) and save, and cleared
+on close; quick fixes and `source.fixAll.tunelint` come from the rules' own fixes;
+hover shows a rule's documentation, or a row's tokens and cost share. The linting is
+the engine's (`lint.session.Session`, one per open document), run in a worker thread
+with the document's lines as they were; a result older than the document is never
+published. Nothing but the protocol goes to stdout.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import gc
-import inspect
-import json
 import logging
 import sys
 import threading
@@ -21,97 +19,58 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import orjson
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.language_server import lsp_method
 
 from ..lint import __version__
 from ..lint.fix import apply_fixes
 from ..lint.model import Applicability, Severity, Violation
 from ..lint.registry import find_rule
 from ..lint.report import rule_doc, rule_url
-from ..lint.settings import ConfigError, Settings, find_config, load_settings, settings_from_table
-from .documents import HEAD_LINES, Document, fix_lines, lint_head, lint_lines
+from ..lint.session import HEAD_LINES, Session
+from ..lint.settings import ConfigError, Settings
+from .client_settings import ClientSettings, identity
+from .document import Document
+from .positions import engine_position, range_json, span_range
+from .speedups import TunelintProtocol, publish_diagnostics, read_with_orjson, widen_pipe
 
 log = logging.getLogger("tunelint.lsp")
 FIX_ALL = "source.fixAll.tunelint"
-FREEZE_AFTER = 1000  # newly cached lines after which the cache is moved out of the collector's way
+FREEZE_AFTER = 1000  # newly checked lines after which the kept outcomes are moved out of the collector's way
 COLD_LINES = 2000  # lines to check before a first publication is worth splitting in two
 SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning,
             Severity.INFO: types.DiagnosticSeverity.Information}
-# Client settings (initializationOptions / workspace configuration section "tunelint").
-SETTING_KEYS = {"select", "ignore", "extendSelect", "model", "unsafeFixes", "debounce", "rules"}
-
-
-class TunelintProtocol(LanguageServerProtocol):
-    """Open documents live in the server's own line model (`Document`). pygls' copy would
-    be re-split and re-joined on every keystroke (tens of ms on a 30 MB file), so these
-    notifications go straight to the handlers."""
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
-
-    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
 
 
 class TunelintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("tunelint", __version__, protocol_cls=TunelintProtocol)
-        self._configs: dict[Path, tuple[Path | None, float, Settings]] = {}
+        self.client = ClientSettings()
         self.documents: dict[str, Document] = {}
         self.published: dict[str, list[Violation]] = {}
-        self.client_settings: dict[str, Any] = {}
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.tasks: set[asyncio.Task] = set()
         self._diagnostics: dict[str, dict[int, tuple[Violation, dict[str, Any]]]] = {}  # by uri, by id(violation)
 
-    # --- settings ---------------------------------------------------------------------------
-
     @property
-    def debounce(self) -> float:
-        value = self.client_settings.get("debounce", 150)
-        return max(0.0, float(value) / 1000) if isinstance(value, (int, float)) else 0.15
-
-    @property
-    def unsafe_fixes(self) -> bool:
-        return self.client_settings.get("unsafeFixes") is True
+    def encoding(self) -> str:
+        return self.workspace.position_codec.encoding
 
     def settings_for(self, path: str) -> Settings:
-        """The nearest config file's settings, overridden by the client's."""
-        folder = Path(path).parent if path else Path.cwd()
         try:
-            base = self._config(folder if folder.exists() else Path.cwd())
-            own = self.client_settings
-            if own.get("rules"):
-                merged = settings_from_table({"rules": own["rules"]}, root=base.root)
-                base.rule_settings = {**base.rule_settings, **merged.rule_settings}
-            return base.with_overrides(select=_strings(own.get("select")), extend_select=_strings(own.get("extendSelect")),
-                                       ignore=_strings(own.get("ignore")), model=own.get("model"))
+            return self.client.settings_for(path)
         except ConfigError as exc:
             self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"tunelint: {exc}"))
             log.error("%s", exc)
-            return Settings(root=folder)
+            return Settings(root=Path(path).parent if path else Path.cwd())
 
-    def _config(self, folder: Path) -> Settings:
-        """The project's settings, read again only when its config file changes."""
-        source = find_config(folder)
-        stamp = source.stat().st_mtime if source is not None else 0.0
-        known = self._configs.get(folder)
-        if known is None or known[0] != source or known[1] != stamp:
-            known = self._configs[folder] = (source, stamp, load_settings(source, start=folder))
-        return copy.copy(known[2])
+    def session(self, document: Document) -> Session:
+        """The document's session for the settings as they are now (a new one when they changed)."""
+        settings = self.settings_for(document.path)
+        key = identity(settings)
+        if document.session is None or document.session_identity != key:
+            document.session, document.session_identity = Session(document.path, settings), key
+        return document.session
 
     # --- linting ----------------------------------------------------------------------------
 
@@ -119,11 +78,10 @@ class TunelintServer(LanguageServer):
         handle = self.pending.pop(uri, None)
         if handle is not None:
             handle.cancel()
-        loop = asyncio.get_running_loop()
         if delay <= 0:
             self._start(uri)
         else:
-            self.pending[uri] = loop.call_later(delay, self._start, uri)
+            self.pending[uri] = asyncio.get_running_loop().call_later(delay, self._start, uri)
 
     def _start(self, uri: str) -> None:
         self.pending.pop(uri, None)
@@ -136,74 +94,48 @@ class TunelintServer(LanguageServer):
         if document is None:
             return
         version = document.version
-        settings = self.settings_for(document.path)
-        identity = settings_identity(settings)
-        if document.cache_identity != identity:
-            # Cached line results hold the findings of the rules as they were configured.
-            document.cache, document.cache_identity = {}, identity
-        cached = len(document.cache)  # lint_lines fills this dict in place: count before
+        session = self.session(document)
         loop = asyncio.get_running_loop()
         try:
-            if document.row_count() - cached >= COLD_LINES:
+            if document.row_count() >= COLD_LINES and session.is_new:
                 # A first lint of a large document takes a while: show the top rows' findings
                 # first (before the document is even split into lines, if it was just opened).
                 top = document.head(HEAD_LINES)
-                head = await loop.run_in_executor(None, lint_head, top, document.path, settings, document.cache)
-                current = self.documents.get(uri)
-                if current is None or current.version != version:
+                head = await loop.run_in_executor(None, session.head, top)
+                if not self._current(uri, version):
                     return
                 self.published[uri] = head
-                self.publish(uri, version, self.diagnostics_json(uri, top, head))
+                publish_diagnostics(self, uri, version, self.diagnostics_json(uri, top, head))
             rows = list(document.rows)
             if document.version != version:
                 return  # an edit came in while the top rows were checked: its own lint publishes
-            violations, cache = await loop.run_in_executor(None, lint_lines, rows, document.path, settings, document.cache)
+            cold = session.is_new
+            violations = await loop.run_in_executor(None, session.lint, rows)
         except Exception as exc:  # a bug must not take the server down
             log.exception("lint failed")
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"tunelint: {exc}"))
             return
-        current = self.documents.get(uri)
-        if current is None or current.version != version:
+        if not self._current(uri, version):
             return  # the document changed (or closed) meanwhile: a newer lint will publish
-        current.cache = cache
-        if len(cache) - cached > FREEZE_AFTER:
-            # A big cold lint leaves tens of thousands of long-lived cached objects; keep the
-            # cycle collector from walking them on every later edit (refcounting still frees them).
+        if cold and len(rows) > FREEZE_AFTER:
+            # A big first lint leaves tens of thousands of long-lived objects; keep the cycle
+            # collector from walking them on every later edit (refcounting still frees them).
             gc.freeze()
         self.published[uri] = violations
-        self.publish(uri, version, self.diagnostics_json(uri, current.lines, violations))
+        publish_diagnostics(self, uri, version, self.diagnostics_json(uri, document.lines, violations))
 
-    def publish(self, uri: str, version: int | None, diagnostics: list[dict[str, Any]]) -> None:
-        """Send diagnostics already in their JSON shape.
-
-        pygls would build attrs objects and have cattrs take them apart again, which costs
-        tens of milliseconds for a few hundred diagnostics on every keystroke; a plain
-        message is written as it is (a test checks both shapes are the same JSON).
-        """
-        params: dict[str, Any] = {"uri": uri, "diagnostics": diagnostics}
-        if version is not None:
-            params["version"] = version
-        message = {"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
-        writer = getattr(self.protocol, "writer", None)
-        if writer is None or not getattr(self.protocol, "_include_headers", False):
-            # Not a stdio stream we know (a websocket, a pygls without these attributes): its own way.
-            self.text_document_publish_diagnostics(self.protocol._converter.structure(params, types.PublishDiagnosticsParams))
-            return
-        # orjson writes a few hundred diagnostics ten times faster than pygls' json.dumps.
-        # The header counts bytes: the body is UTF-8, not ASCII-escaped as json.dumps writes it.
-        body = orjson.dumps(message)
-        written = writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-        if inspect.isawaitable(written):
-            asyncio.ensure_future(written)
+    def _current(self, uri: str, version: int | None) -> bool:
+        current = self.documents.get(uri)
+        return current is not None and current.version == version
 
     def diagnostics_json(self, uri: str, lines: list[str], violations: list[Violation]) -> list[dict[str, Any]]:
         """The diagnostics of `violations`, reusing the JSON of those published last time.
 
-        An edit keeps the violation objects of the lines it did not touch (see
-        `lint_lines`), and a violation's diagnostic depends only on it and its line's
-        text, which then has not changed: only the touched lines' diagnostics are built.
+        An edit keeps the violation objects of the lines it did not touch (see `Session`),
+        and a violation's diagnostic depends only on it and its line's text, which then
+        has not changed: only the touched lines' diagnostics are built.
         """
-        encoding = self.workspace.position_codec.encoding
+        encoding = self.encoding
         known = self._diagnostics.get(uri, {})
         made: dict[int, tuple[Violation, dict[str, Any]]] = {}
         out = []
@@ -218,16 +150,13 @@ class TunelintServer(LanguageServer):
 
     def diagnostic(self, uri: str, lines: list[str], v: Violation) -> types.Diagnostic:
         """A violation as a typed diagnostic (code actions carry it)."""
-        return self.protocol._converter.structure(self.diagnostic_json(uri, lines, v), types.Diagnostic)
-
-    def diagnostic_json(self, uri: str, lines: list[str], v: Violation) -> dict[str, Any]:
-        return diagnostic_json(uri, lines, v, self.workspace.position_codec.encoding)
+        return self.protocol._converter.structure(diagnostic_json(uri, lines, v, self.encoding), types.Diagnostic)
 
 
 def diagnostic_json(uri: str, lines: list[str], v: Violation, encoding: str) -> dict[str, Any]:
     """A violation as the JSON of an LSP Diagnostic, columns in the client's `encoding`."""
     found: dict[str, Any] = {
-        "range": _range_json(lines, v.line, v.col, max(v.end_col, v.col), encoding),
+        "range": range_json(lines, v.line, v.col, max(v.end_col, v.col), encoding),
         "message": v.message,
         "severity": SEVERITY[v.severity].value,
         "code": v.code,
@@ -243,56 +172,10 @@ def _related_json(uri: str, lines: list[str], related, encoding: str) -> dict[st
     """Another place: a whole line of this document, or the start of a line elsewhere."""
     if related.path is None:
         end = len(lines[related.line - 1]) if 0 < related.line <= len(lines) else 0
-        return {"location": {"uri": uri, "range": _range_json(lines, related.line, 0, end, encoding)},
+        return {"location": {"uri": uri, "range": range_json(lines, related.line, 0, end, encoding)},
                 "message": related.message}
     where = {"start": {"line": related.line - 1, "character": 0}, "end": {"line": related.line - 1, "character": 0}}
     return {"location": {"uri": _uri_for(related.path, uri), "range": where}, "message": related.message}
-
-
-def _range_json(lines: list[str], line: int, start: int, end: int, encoding: str) -> dict[str, Any]:
-    """Engine columns (code points) on a 1-based line to an LSP range in the client's encoding."""
-    index = line - 1
-    text = lines[index] if 0 <= index < len(lines) else ""
-    return {"start": {"line": index, "character": client_units(text, start, encoding)},
-            "end": {"line": index, "character": client_units(text, end, encoding)}}
-
-
-def code_points(text: str, units: int, encoding: str) -> int:
-    """A column in the client's units back to code points, at C speed (inverse of `client_units`).
-
-    A position inside a character (half a surrogate pair, part of a UTF-8 sequence)
-    counts that character, as pygls does; past the end of the line is the end.
-    """
-    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
-        return min(units, len(text))
-    if encoding == types.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8", "surrogatepass")[:units].decode("utf-8", "replace"))
-    return len(text.encode("utf-16-le", "surrogatepass")[:2 * units].decode("utf-16-le", "surrogatepass"))
-
-
-def client_units(text: str, column: int, encoding: str) -> int:
-    """A code-point column in the client's units, at C speed (pygls' codec walks characters)."""
-    if encoding == types.PositionEncodingKind.Utf32 or text.isascii():
-        return column
-    prefix = text[:column]
-    if encoding == types.PositionEncodingKind.Utf8:
-        return len(prefix.encode("utf-8", "surrogatepass"))
-    return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def settings_identity(settings: Settings) -> str:
-    """What a line's result depends on besides its text: the rules, their options, the model."""
-    ruleset = settings.ruleset_for(settings.root / "x.jsonl")
-    return repr((sorted(settings.enabled), sorted(settings.per_file_ignores.items()), settings.rule_settings,
-                 settings.model, settings.models, settings.kind, sorted(ruleset.severity.items())))
-
-
-def _strings(value: Any) -> list[str] | None:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    return None
 
 
 def _path(uri: str) -> str:
@@ -313,7 +196,7 @@ def initialize(ls: TunelintServer, params: types.InitializeParams) -> None:
     threading.Thread(target=_load_rules, name="tunelint-load-rules", daemon=True).start()
     options = params.initialization_options
     if isinstance(options, dict):
-        ls.client_settings = options.get("tunelint", options) if isinstance(options.get("tunelint", options), dict) else {}
+        ls.client.update(options.get("tunelint", options))
 
 
 @server.feature(types.INITIALIZED)
@@ -331,15 +214,15 @@ async def refresh_configuration(ls: TunelintServer) -> None:
     except Exception as exc:  # a client that answers badly keeps the settings it had
         log.warning("workspace/configuration failed: %s", exc)
         return
-    if answer and isinstance(answer[0], dict):
-        ls.client_settings = {**ls.client_settings, **answer[0]}
+    if answer:
+        ls.client.update(answer[0])
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 async def did_change_configuration(ls: TunelintServer, params: types.DidChangeConfigurationParams) -> None:
     pushed = params.settings
     if isinstance(pushed, dict) and isinstance(pushed.get("tunelint"), dict):
-        ls.client_settings = {**ls.client_settings, **pushed["tunelint"]}
+        ls.client.update(pushed["tunelint"])
     else:
         await refresh_configuration(ls)
     for uri in list(ls.documents):
@@ -358,24 +241,14 @@ def did_change(ls: TunelintServer, params: types.DidChangeTextDocumentParams) ->
     document = ls.documents.get(params.text_document.uri)
     if document is None:
         return
-    encoding = ls.workspace.position_codec.encoding
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
-            document.replace(_position(document.lines, change.range.start, encoding),
-                             _position(document.lines, change.range.end, encoding), change.text)
+            document.replace(engine_position(document.lines, change.range.start, ls.encoding),
+                             engine_position(document.lines, change.range.end, ls.encoding), change.text)
         else:
             document.lines = change.text.split("\n")
     document.version = params.text_document.version
-    ls.schedule(document.uri, ls.debounce)
-
-
-def _position(lines: list[str], position: types.Position, encoding: str) -> tuple[int, int]:
-    """A client position as (line, code point column); past the last line is the end of the text."""
-    if not lines:
-        return 0, 0
-    if position.line >= len(lines):
-        return len(lines) - 1, len(lines[-1])
-    return position.line, code_points(lines[position.line], position.character, encoding)
+    ls.schedule(document.uri, ls.client.debounce)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -393,7 +266,7 @@ def did_close(ls: TunelintServer, params: types.DidCloseTextDocumentParams) -> N
     handle = ls.pending.pop(uri, None)
     if handle is not None:
         handle.cancel()
-    ls.publish(uri, None, [])
+    publish_diagnostics(ls, uri, None, [])
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
@@ -405,17 +278,15 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
         return []
     wanted = params.context.only
     actions: list[types.CodeAction] = []
-    settings = ls.settings_for(document.path)
     if not wanted or any(k in (types.CodeActionKind.QuickFix, "quickfix") for k in wanted):
+        session = ls.session(document)
         first, last = params.range.start.line + 1, params.range.end.line + 1
         for v in ls.published.get(uri, []):
-            if v.fix is None or not first <= v.line <= last:
+            if v.fix is None or not first <= v.line <= last or v.fix.applicability is Applicability.DISPLAY:
                 continue
-            if v.fix.applicability is Applicability.UNSAFE and not ls.unsafe_fixes:
+            if v.fix.applicability is Applicability.UNSAFE and not ls.client.unsafe_fixes:
                 continue
-            if v.fix.applicability is Applicability.DISPLAY:
-                continue
-            replacement = fix_lines(document.lines, v, document.path, settings, document.cache)
+            replacement = session.fix_lines(document.lines, v)
             if replacement is None:  # the line changed since it was linted: no longer this fix
                 continue
             actions.append(types.CodeAction(
@@ -426,11 +297,11 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
                 edit=types.WorkspaceEdit(changes={uri: [row_edit(ls, document, v.line, replacement)]}),
             ))
     if not wanted or any(k == FIX_ALL or FIX_ALL.startswith(k) for k in wanted):
-        fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), settings, document.path,
-                                     unsafe=ls.unsafe_fixes)
+        fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), ls.settings_for(document.path),
+                                     document.path, unsafe=ls.client.unsafe_fixes)
         if outcome.fixes:
-            end = types.Position(len(document.lines) - 1, len(document.lines[-1]))
-            whole = ls.workspace.position_codec.range_to_client_units(document.lines, types.Range(types.Position(0, 0), end))
+            lines = document.lines
+            whole = span_range(lines, (0, 0), (len(lines) - 1, len(lines[-1])), ls.encoding)
             actions.append(types.CodeAction(
                 title=f"Fix all tunelint problems ({outcome.fixes})", kind=FIX_ALL,
                 edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed.decode("utf-8", "surrogatepass"))]})))
@@ -440,17 +311,15 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
 def row_edit(ls: TunelintServer, document: Document, line: int, replacement: tuple[str | bytes, ...]) -> types.TextEdit:
     """Replace row `line` (1-based) with the fix's lines; no lines deletes the row and its newline."""
     index = line - 1
+    lines = document.lines
     texts = [r if isinstance(r, str) else r.decode("utf-8", "surrogatepass") for r in replacement]
-    current = document.lines[index]
+    current = lines[index]
     eol_cr = current.endswith("\r")
-    codec = ls.workspace.position_codec
     if not texts:
-        start, end = types.Position(index, 0), types.Position(index + 1, 0)
-        return types.TextEdit(range=codec.range_to_client_units(document.lines, types.Range(start, end)), new_text="")
-    joiner = "\r\n" if eol_cr else "\n"
-    end_col = len(current) - (1 if eol_cr else 0)
-    rng = codec.range_to_client_units(document.lines, types.Range(types.Position(index, 0), types.Position(index, end_col)))
-    return types.TextEdit(range=rng, new_text=joiner.join(texts))
+        return types.TextEdit(range=span_range(lines, (index, 0), (index + 1, 0), ls.encoding), new_text="")
+    end = len(current) - (1 if eol_cr else 0)
+    return types.TextEdit(range=span_range(lines, (index, 0), (index, end), ls.encoding),
+                          new_text=("\r\n" if eol_cr else "\n").join(texts))
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -459,27 +328,19 @@ def hover(ls: TunelintServer, params: types.HoverParams) -> types.Hover | None:
     document = ls.documents.get(uri)
     if document is None:
         return None
-    position = ls.workspace.position_codec.position_from_client_units(document.lines, params.position)
-    line = position.line + 1
-    here = [v for v in ls.published.get(uri, []) if v.line == line and v.col <= position.character <= max(v.end_col, v.col + 1)]
+    index, column = engine_position(document.lines, params.position, ls.encoding)
+    line = index + 1
+    here = [v for v in ls.published.get(uri, []) if v.line == line and v.col <= column <= max(v.end_col, v.col + 1)]
     if here:
-        docs = []
-        for code in dict.fromkeys(v.code for v in here):
-            rule = find_rule(code)
-            if rule is not None:
-                docs.append(rule_doc(rule))
+        docs = [rule_doc(rule) for rule in (find_rule(code) for code in dict.fromkeys(v.code for v in here)) if rule]
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(docs)))
     if 0 < line <= len(document.rows):
-        text = token_hover(ls, document, line)
+        from .tokens_hover import row_cost
+
+        text = row_cost(document, line, ls.settings_for(document.path))
         if text:
             return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
     return None
-
-
-def token_hover(ls: TunelintServer, document: Document, line: int) -> str | None:
-    from .tokens_hover import row_cost
-
-    return row_cost(document, line, ls.settings_for(document.path))
 
 
 def _load_rules() -> None:
@@ -489,48 +350,6 @@ def _load_rules() -> None:
         Settings().ruleset_for("tunelint.jsonl")
     except Exception:  # a broken install shows itself again, with its message, on the first lint
         log.exception("loading the rules failed")
-
-
-def widen_pipe(fd: int) -> None:
-    """Raise a pipe's buffer from 64 KB to 1 MB (Linux; the limit for an unprivileged process).
-
-    A document arrives in one message: 38 MB through a 64 KB pipe takes hundreds of
-    round trips between the editor and the server (about 0.25 s of a first open).
-    """
-    try:
-        import fcntl
-
-        size = min(1 << 20, int(Path("/proc/sys/fs/pipe-max-size").read_text()))
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
-    except (ImportError, AttributeError, OSError, ValueError):
-        pass  # not Linux, not a pipe (a terminal, a file) or not allowed: only slower
-
-
-class OrjsonFirst:
-    """What pygls' reading loop calls as `json.loads`: orjson, which reads a 38 MB didOpen
-    in well under the standard library's time (0.18 s against 0.28 s here).
-
-    pygls passes `object_hook=protocol.structure_message`, which turns the message (the
-    dict with a "jsonrpc" key) into its typed form and returns every other dict as it is:
-    applied to the top level only, it gives the same result. Anything orjson refuses
-    (a lone surrogate escape, which the standard library accepts) goes the usual way.
-    """
-
-    @staticmethod
-    def loads(data: bytes | str, object_hook: Any = None) -> Any:
-        try:
-            value = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data, object_hook=object_hook)
-        return object_hook(value) if object_hook is not None and type(value) is dict else value
-
-
-def read_with_orjson() -> None:
-    """Have pygls' stdio loop parse messages with `OrjsonFirst` (it names the module `json`)."""
-    import pygls.io_
-
-    if getattr(pygls.io_, "json", None) is json:
-        pygls.io_.json = OrjsonFirst
 
 
 def start() -> None:

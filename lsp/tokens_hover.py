@@ -6,7 +6,7 @@ from ..lint.model import ToolError
 from ..lint.settings import Settings
 from ..lint.source import parse_row
 from ..lint.tokens import RowTokens, TokenCounter, cost, default_epochs, model_facts
-from .documents import Document
+from .document import Document
 
 _counts: dict[tuple[str, str], RowTokens | None] = {}  # (model, line text) -> tokens
 

@@ -62,7 +62,7 @@ def jsonl(*rows: Any) -> str:
 
 # Row fixtures are a row or two: the file-size rule (too-few-examples) is left out of them
 # and tested on its own.
-ROW_FIXTURE_SETTINGS = Settings(ignore=["too-few-examples"], kind="chat")
+ROW_FIXTURE_SETTINGS = Settings(ignore=["too-few-examples"], kind="sft")
 
 
 def lint(*rows: Any, settings: Settings | None = None, select: list[str] | None = None):

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 from tunelint.cli.main import cli
 from tunelint.convert import convert_bytes
 from tunelint.lint import Settings
-from tunelint.lint.formats import legacy_row_to_tools, tools_row_to_legacy
+from tunelint.lint.conversion import legacy_row_to_tools, tools_row_to_legacy
 
 WEATHER_FN = {"name": "get_weather", "description": "Weather now.", "strict": True,
               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],

@@ -234,6 +234,7 @@ def test_lines_read_back_are_the_lines_the_first_pass_read(tmp_path):
     # The dataset rules read some lines again (exact fingerprints, then to place what they
     # found) by seeking to where the first pass saw them start: a byte-order mark, CRLF, a
     # blank line, a long line, and a last line without a newline must come back the same.
+    from tunelint.lint.open_file import OpenFile
     from tunelint.lint.source import LineIndex, rows_from_stream
 
     path = tmp_path / "t.jsonl"
@@ -246,8 +247,10 @@ def test_lines_read_back_are_the_lines_the_first_pass_read(tmp_path):
             first[row.line] = (row.raw, row.eol, row.bom)
             text[row.line] = row.text
     assert len(first) == 5 and "\ufffd" in text[4]  # line 4 holds a byte that is not UTF-8
+    source = OpenFile(path)
     for wanted in ({1}, {2, 3}, {3, 5}, {5}, {1, 2, 3, 4, 5}, {4, 9}):
-        again = [(n, (row.raw, row.eol, row.bom)) for n, row in index.read(path, wanted)]
+        again = [(n, (row.raw, row.eol, row.bom)) for n, row in index.read(source, wanted)]
         assert again == [(n, first[n]) for n in sorted(wanted) if n in first], wanted
         # Read as text only (to place findings): what the first pass's rows gave as text.
-        assert list(index.texts(path, wanted)) == [(n, text[n]) for n in sorted(wanted) if n in text], wanted
+        assert list(index.texts(source, wanted)) == [(n, text[n]) for n in sorted(wanted) if n in text], wanted
+    source.close()

@@ -234,16 +234,16 @@ def test_a_quick_fix_is_written_from_the_line_as_it_is_now():
     # document's line when asked: the converted LEGACY row, then (the line edited to
     # another legacy row) that row's conversion, then (edited to a tools row) nothing.
     from tunelint.lint import Settings
-    from tunelint.lint.formats import legacy_row_to_tools
-    from tunelint.lsp.documents import fix_lines, lint_lines
+    from tunelint.lint.conversion import legacy_row_to_tools
+    from tunelint.lint import Session
 
-    lines = [json.dumps(r) for r in clean_rows(2)] + [json.dumps(LEGACY), ""]
-    violations, cache = lint_lines(lines, "train.jsonl", Settings(), {})
-    (legacy,) = [v for v in violations if v.code == "TLT002"]
+    lines = [json.dumps(r) for r in clean_rows(2)] + [json.dumps(LEGACY)]
+    session = Session("train.jsonl", Settings(), jobs=1)
+    (legacy,) = [v for v in session.lint(lines) if v.code == "TLT002"]
     assert legacy.fix.lines is None
-    assert json.loads(fix_lines(lines, legacy, "train.jsonl", Settings(), cache)[0]) == legacy_row_to_tools(LEGACY).value
+    assert json.loads(session.fix_lines(lines, legacy)[0]) == legacy_row_to_tools(LEGACY).value
     other = dict(LEGACY, meta={"source": "edited"})
     lines[2] = json.dumps(other)
-    assert json.loads(fix_lines(lines, legacy, "train.jsonl", Settings(), cache)[0]) == legacy_row_to_tools(other).value
+    assert json.loads(session.fix_lines(lines, legacy)[0]) == legacy_row_to_tools(other).value
     lines[2] = json.dumps(legacy_row_to_tools(other).value)
-    assert fix_lines(lines, legacy, "train.jsonl", Settings(), cache) is None
+    assert session.fix_lines(lines, legacy) is None

@@ -1,12 +1,12 @@
-"""After any sequence of edits, the server's incremental result equals a full re-lint."""
+"""After any sequence of edits, a Session's incremental result equals `check_text` of the final text."""
 
 import json
 
 from hypothesis import given, settings, strategies as st
 
 from helpers import clean_rows
-from tunelint.lint import Settings
-from tunelint.lsp.documents import Document, lint_lines
+from tunelint.lint import Session, Settings, check_text
+from tunelint.lsp.document import Document
 
 SETTINGS = Settings(select=["ALL"])
 BASE = "\n".join(json.dumps(r, ensure_ascii=False) for r in clean_rows(6)) + "\n"
@@ -43,15 +43,15 @@ def summary(violations):
 def test_incremental_equals_full(case):
     changes, final = case
     document = Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", BASE, 1)
-    _, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", SETTINGS, {})
+    session = Session("/tmp/t.jsonl", SETTINGS, jobs=1)
+    session.lint(document.rows)
     text = BASE
     for a, b, new in changes:
         document.replace(position(text, a), position(text, b), new)
         text = text[:a] + new + text[b:]
-        incremental, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", SETTINGS, document.cache)
+        incremental = session.lint(document.rows)
     assert document.text == final
-    full, _ = lint_lines(Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", final, 2).rows, "/tmp/t.jsonl", SETTINGS, {})
-    assert summary(incremental) == summary(full)
+    assert summary(incremental) == summary(check_text(final, "/tmp/t.jsonl", SETTINGS).violations)
 
 
 def test_an_edit_that_keeps_the_screening_key_still_updates_the_findings():
@@ -59,7 +59,6 @@ def test_an_edit_that_keeps_the_screening_key_still_updates_the_findings():
     # call's arguments on line 1: every text, and so the cheap screening key, stays the
     # same, but the prompts now differ and the contradiction must go (and come back).
     from helpers import assistant, call, calls_turn, jsonl, result, tool, user
-    from tunelint.lint import check_text
 
     book = tool("book_table", {"time": {"type": "string"}})
 
@@ -69,12 +68,13 @@ def test_an_edit_that_keeps_the_screening_key_still_updates_the_findings():
 
     settings = Settings(select=["TLD003"])
     document = Document.from_text("file:///t.jsonl", "/tmp/t.jsonl", jsonl(booked("8pm", "Booked."), booked("8pm", "Done.")), 1)
-    first, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", settings, {})
+    session = Session("/tmp/t.jsonl", settings, jobs=1)
+    first = session.lint(document.rows)
     assert [(v.line, v.code) for v in first] == [(2, "TLD003")]
     for old, new, expected in (("8pm", "9pm", []), ("9pm", "8pm", [(2, "TLD003")])):
         line = document.lines[0]
         column = line.index(old)
         document.replace((0, column), (0, column + len(old)), new)
-        after, document.cache = lint_lines(document.rows, "/tmp/t.jsonl", settings, document.cache)
+        after = session.lint(document.rows)
         assert [(v.line, v.code) for v in after] == expected
         assert summary(after) == summary(check_text(document.text, "/tmp/t.jsonl", settings).violations)

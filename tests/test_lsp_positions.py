@@ -10,7 +10,8 @@ from lsprotocol import converters, types
 from pygls.workspace.position_codec import PositionCodec
 
 from tunelint.lint.model import Related, Severity, Violation
-from tunelint.lsp.server import client_units, code_points, diagnostic_json
+from tunelint.lsp.positions import client_units, code_points
+from tunelint.lsp.server import diagnostic_json
 
 ENCODINGS = [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf32]
 # Lines a dataset really holds: accents (two UTF-8 bytes), CJK (three), emoji (four, and
@@ -82,7 +83,7 @@ def test_messages_read_with_orjson_are_what_pygls_reads():
 
     from pygls.lsp.server import LanguageServer
 
-    from tunelint.lsp.server import OrjsonFirst
+    from tunelint.lsp.speedups import OrjsonFirst
 
     protocol = LanguageServer("t", "1").protocol
     for text in ['{"content": "Zürich 🌦 \\"quoted\\""}\n', "half a pair: \ud83c\n"]:
@@ -95,7 +96,7 @@ def test_messages_read_with_orjson_are_what_pygls_reads():
 
 @pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\n\nb", "a\r\nb\r\n", "\n\n\n", "x\n" * 5])
 def test_a_document_not_split_yet_tells_its_rows_and_head_as_the_split_one(text):
-    from tunelint.lsp.documents import Document
+    from tunelint.lsp.document import Document
 
     fresh = Document.from_text("file:///t.jsonl", "/t.jsonl", text, 1)
     split = Document.from_text("file:///t.jsonl", "/t.jsonl", text, 1)

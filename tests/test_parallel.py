@@ -4,11 +4,11 @@ import json
 
 from helpers import user, weather_row
 from tunelint.lint import Settings, check_file
-from tunelint.lint import parallel
+from tunelint.lint import engine, workers
 
 
 def test_parallel_check_equals_serial(tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     rows = []
     for i in range(300):
         if i % 37 == 0:
@@ -23,7 +23,7 @@ def test_parallel_check_equals_serial(tmp_path, monkeypatch):
     path.write_bytes(b"\xef\xbb\xbf" + ("\n".join(rows) + "\n").encode())
     settings = Settings(select=["ALL"])
     serial = check_file(path, settings)
-    split = parallel.check_file_parallel(path, settings, jobs=3)
+    split = check_file(path, settings, jobs=3)
     assert [(v.line, v.col, v.end_col, v.code, v.message) for v in split.violations] == \
            [(v.line, v.col, v.end_col, v.code, v.message) for v in serial.violations]
     assert split.rows == serial.rows == 300
@@ -39,19 +39,13 @@ def split_equals_serial(tmp_path, rows: list[str], settings: Settings) -> list[t
     """Check `rows` on two processes; assert one process finds the same; return (line, code, message)s."""
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(rows) + "\n")
-    found = [(v.line, v.code, v.message) for v in parallel.check_file_parallel(path, settings, jobs=2).violations]
+    found = [(v.line, v.code, v.message) for v in check_file(path, settings, jobs=2).violations]
     assert found == [(v.line, v.code, v.message) for v in check_file(path, settings).violations]
     return found
 
 
-def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkeypatch):
-    """The parent merges each range as it arrives; the last range may arrive first."""
-    import multiprocessing.pool
-
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    ordered = multiprocessing.pool.Pool.imap
-    monkeypatch.setattr(multiprocessing.pool.Pool, "imap_unordered",
-                        lambda self, func, items: reversed(list(ordered(self, func, items))))
+def test_a_duplicate_and_an_empty_turn_across_ranges_are_found_as_one_process_finds_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
     # Row 3 comes back as row 200 (a duplicate across ranges), and row 150 has an empty turn.
     rows = [qa_row(i, f"answer {i}") for i in range(240)]
     rows[199] = rows[2]
@@ -63,8 +57,8 @@ def test_ranges_finishing_out_of_order_are_merged_in_file_order(tmp_path, monkey
 
 def test_exact_facts_worked_out_by_the_workers_equal_one_process(tmp_path, monkeypatch):
     """Many repeated rows: their exact facts are shared out among the workers."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_EXACT", 0)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(engine, "MIN_PARALLEL_EXACT", 0)
     # Every 3rd row comes back later (duplicates across the file), and every 5th comes back
     # with another answer (contradictions).
     rows = [qa_row(i, f"answer {i}") for i in range(120)]
@@ -79,7 +73,10 @@ def test_ranges_cover_the_file_at_line_starts(tmp_path):
     path = tmp_path / "x.jsonl"
     data = b"".join(b'{"n": %d}\n' % i for i in range(1000))
     path.write_bytes(data)
-    spans = parallel.ranges(path, 7)
+    from tunelint.lint.open_file import OpenFile
+
+    with OpenFile(path) as source:
+        spans = source.ranges(7)
     assert spans[0][0] == 0 and spans[-1][1] == len(data)
     assert all(a == b for (_, a), (b, _) in zip(spans, spans[1:]))
     assert all(data[a - 1:a] == b"\n" for a, _ in spans[1:])
@@ -114,7 +111,7 @@ def test_parallel_conversion_equals_serial(tmp_path, monkeypatch):
     # short, CRLF endings and no final newline. Bytes, problems (at their output lines),
     # counts and the diff's lines must all be what one process gives.
     from tunelint.convert import convert_file
-    from tunelint.lint import parallel_fix
+    from tunelint.lint import fix
 
     orphan = {"messages": [user("Hi"), {"role": "function", "name": "f", "content": "1"}], "functions": [{"name": "f"}]}
     lines = []
@@ -131,8 +128,8 @@ def test_parallel_conversion_equals_serial(tmp_path, monkeypatch):
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
     settings = Settings()
     serial = convert_file(path, settings, output=tmp_path / "serial.jsonl", keep_changes=True, jobs=1)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel_fix, "PIECE_BYTES", 2000)  # dozens of pieces, a few rows each
+    monkeypatch.setattr(workers, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(fix, "PIECE_BYTES", 2000)  # dozens of pieces, a few rows each
     split = convert_file(path, settings, output=tmp_path / "split.jsonl", keep_changes=True, jobs=2)
     assert (tmp_path / "split.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
     assert [(v.line, v.code, v.message) for v in split.problems] == [(v.line, v.code, v.message) for v in serial.problems]

@@ -9,7 +9,7 @@ from helpers import WEATHER, call, jsonl
 from tunelint.cli.main import cli
 from tunelint.convert import convert_bytes
 from tunelint.lint import Settings, check_text
-from tunelint.lint.formats import dpo_row_to_pairs, pairs_row_to_dpo
+from tunelint.lint.conversion import dpo_row_to_pairs, pairs_row_to_dpo
 from tunelint.lint.tokens import TokenCounter, model_facts
 
 
@@ -156,7 +156,7 @@ def test_dpo_to_pairs_to_dpo_round_trip(prompt, good, bad, with_tools):
 def test_kind_from_config(tmp_path, monkeypatch):
     from tunelint.lint.settings import ConfigError, settings_from_table
 
-    assert settings_from_table({"kind": "sft"}).kind == "chat"
+    assert settings_from_table({"kind": "sft"}).kind == "sft"
     assert settings_from_table({"kind": "dpo"}).kind == "dpo"
     try:
         settings_from_table({"kind": "pretraining"})

@@ -77,11 +77,11 @@ def test_survey_shortcuts_never_hide_a_finding(rows):
     """The survey's flags only let rules skip work: forcing every flag on finds the same."""
     from unittest import mock
 
-    from tunelint.lint import chat
+    from tunelint.lint import survey
 
     data = "\n".join(json.dumps(r) for r in rows).encode() + b"\n"
     normal = [(v.line, v.code, v.message) for v in check_bytes(data, "t", ALL).violations]
-    real = chat._survey
+    real = survey._survey
 
     def suspicious(items):
         found = real(items)
@@ -90,7 +90,7 @@ def test_survey_shortcuts_never_hide_a_finding(rows):
             setattr(found, flag, True)
         return found
 
-    with mock.patch.object(chat, "_survey", suspicious):
+    with mock.patch.object(survey, "_survey", suspicious):
         forced = [(v.line, v.code, v.message) for v in check_bytes(data, "t", ALL).violations]
     assert normal == forced
 

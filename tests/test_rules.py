@@ -12,7 +12,7 @@ FAIL_CASES = [(name, what, row, expected) for name, cases in FAIL.items() for wh
 @pytest.mark.parametrize(("rule", "what", "row", "expected"), FAIL_CASES, ids=[f"{c[0]}: {c[1]}" for c in FAIL_CASES])
 def test_failing_row(rule, what, row, expected):
     # A rule that is off by default is selected on top of the defaults for its own cases.
-    settings = None if find_rule(rule).default_enabled else Settings(extend_select=[rule], ignore=["too-few-examples"], kind="chat")
+    settings = None if find_rule(rule).default_enabled else Settings(extend_select=[rule], ignore=["too-few-examples"], kind="sft")
     found = {v.name for v in lint(row, settings=settings)}
     assert rule in found, f"{rule} should fire on {what}"
     assert found == expected
@@ -26,7 +26,7 @@ def test_valid_row_is_clean(what, row):
 def test_every_row_rule_has_failing_fixtures():
     # Framing rules have their own tests (test_framing.py), and so do the DPO and RFT
     # rules (test_preference.py), whose rows need files of their kind.
-    row_rules = {r.name for r in all_rules() if r.scope == "row" and r.sees in ("chat", "object")
+    row_rules = {r.name for r in all_rules() if r.scope == "row" and r.sees in ("conversation", "object")
                  and r.name not in ("blank-line", "byte-order-mark", "invalid-utf8")}
     assert row_rules <= set(FAIL), sorted(row_rules - set(FAIL))
 

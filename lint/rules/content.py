@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..chat import message_dicts, survey
+from ..survey import message_dicts, survey
 from ..model import ERROR, Finding
 from ..pointer import join_pointer
 from ..registry import row_rule

@@ -14,12 +14,13 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any
 
-from ..chat import row_kind, survey
+from ..kinds import row_kind
+from ..survey import survey
 from ..facts import FactColumn
 from ..fingerprint import (declared_names, intern_names, prompt_fingerprint, row_fingerprint, screening_keys, shared,
-                           system_fingerprint, target_of, training_text_digest, value_fingerprint)
+                           system_fingerprint, target_of, tools_fingerprint, training_text_digest)
 from ..model import ALWAYS, ERROR, INFO, WARNING, Applicability, DatasetFinding, Fix, Related, Severity
-from ..registry import Option, dataset_rule
+from ..registry import Option, cross_file_rule, dataset_rule
 from ..source import Row
 
 
@@ -44,23 +45,23 @@ def _facts(row: Row) -> _RowFacts | None:
     obj = row.obj
     if obj is None:
         return None
-    found = row.cache.get("dataset facts")
+    analysis = row.analysis
+    found = analysis.dataset
     if found is not None:
         return found
-    cache = row.cache
-    found = cache["dataset facts"] = _RowFacts()
+    found = analysis.dataset = _RowFacts()
     tools = obj.get("tools")
-    declared, by_name = declared_names(obj, "tools" if type(tools) is list else "functions", cache)
+    declared, by_name = declared_names(obj, "tools" if type(tools) is list else "functions", analysis)
     # Empty arrays declare nothing to drift from.
-    found.tools_signature = shared((by_name, value_fingerprint(obj, "tools", cache))) if type(tools) is list and tools else None
+    found.tools_signature = shared((by_name, tools_fingerprint(obj, analysis))) if type(tools) is list and tools else None
     kind = row_kind(row)
     if type(obj.get("messages")) is not list:  # not a conversation: it keeps its exact fingerprint
-        found.row_key = row_fingerprint(obj, cache)
+        found.row_key = row_fingerprint(obj, analysis)
         found.prompt_key = found.tool_use = found.system = None
         found.trainable = True if kind in ("dpo", "rft") else None
         return found
     chat = survey(row)
-    found.row_key, found.prompt_key = screening_keys(obj, chat.message_dicts, chat.contents, chat.last_assistant, cache)
+    found.row_key, found.prompt_key = screening_keys(obj, chat.message_dicts, chat.contents, chat.last_assistant, analysis)
     # A pair always trains; an RFT row needs no assistant target.
     found.trainable = True if kind in ("dpo", "rft") else chat.trained_assistants > 0
     called = intern_names(tuple([c.name for c in chat.calls if type(c.name) is str]))
@@ -72,7 +73,7 @@ def _facts(row: Row) -> _RowFacts | None:
 # --- duplicate-row ---------------------------------------------------------------------------
 
 def _row_digest(row: Row, options: Mapping[str, Any]) -> int | None:
-    return row_fingerprint(row.obj, row.cache) if row.obj is not None else None
+    return row_fingerprint(row.obj, row.analysis) if row.obj is not None else None
 
 
 def _row_key(row: Row, options: Mapping[str, Any]) -> int | None:
@@ -115,7 +116,7 @@ def duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> I
 
 def _text_digest(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
     obj = _chat(row)
-    return (row_fingerprint(obj, row.cache), training_text_digest(obj)) if obj is not None else None
+    return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None
 
 
 @dataset_rule("TLD002", "near-duplicate-row", INFO, collect=_text_digest, default=False)
@@ -163,7 +164,7 @@ def _prompt_and_target(row: Row, options: Mapping[str, Any]) -> tuple[int, int, 
             break
     else:
         return None
-    prompt = prompt_fingerprint(obj, index, row.cache)
+    prompt = prompt_fingerprint(obj, index, row.analysis)
     target, kind, names = target_of(message)
     return prompt, target, kind, intern_names(names)
 
@@ -371,14 +372,17 @@ def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[Da
                                      on_key=True)
 
 
-# --- train-validation-overlap (spans two files: see lint/overlap.py) ---------------------------
+# --- train-validation-overlap ------------------------------------------------------------------
 
-def _no_fact(row: Row, options: Mapping[str, Any]) -> None:
-    return None
+def _training_fingerprints(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(exact fingerprint, normalised-text fingerprint) of a conversation row."""
+    obj = _chat(row)
+    return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None
 
 
-@dataset_rule("TLD008", "train-validation-overlap", ERROR, collect=_no_fact)
-def train_validation_overlap(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+@cross_file_rule("TLD008", "train-validation-overlap", ERROR, collect=_training_fingerprints)
+def train_validation_overlap(training: FactColumn, validation: FactColumn, options: Mapping[str, Any],
+                             training_name: str) -> Iterator[DatasetFinding]:
     """A row of the validation file is also in the training file (exactly, or up to case and spacing).
 
     Checked for `tunelint check train.jsonl --validation valid.jsonl`, and for files
@@ -397,7 +401,20 @@ def train_validation_overlap(facts: list[tuple[int, Any]], options: Mapping[str,
     ## Use instead
     Remove the shared rows from one side (split after deduplicating).
     """
-    return iter(())  # the work is cross-file: lint/overlap.py
+    exact: dict[int, int] = {}
+    normalised: dict[int, int] = {}
+    for line, (row_print, text_print) in training:
+        exact.setdefault(row_print, line)
+        normalised.setdefault(text_print, line)
+    for line, (row_print, text_print) in validation:
+        if row_print in exact:
+            other, how = exact[row_print], ""
+        elif text_print in normalised:
+            other, how = normalised[text_print], " (up to case and spacing)"
+        else:
+            continue
+        yield DatasetFinding(line, f"row is also in {training_name} (line {other}){how}",
+                             related=(Related(other, "the training copy", training_name),))
 
 
 # --- single-system-prompt --------------------------------------------------------------------

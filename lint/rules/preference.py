@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..fingerprint import quick
-from ..formats import conversion_fix, pairs_row_to_dpo
+from ..conversion import conversion_fix, pairs_row_to_dpo
 from ..model import ERROR, INFO, DatasetFinding, Finding, Fix, Related, SOMETIMES
 from ..pointer import join_pointer
 from ..registry import Option, dataset_rule, row_rule

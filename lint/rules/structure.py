@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..chat import MESSAGE_KEYS, ROLES, ROW_KEYS, message_dicts, messages, row_kind, survey
+from ..kinds import row_kind
+from ..survey import MESSAGE_KEYS, ROLES, ROW_KEYS, message_dicts, messages, survey
 from ..model import ERROR, WARNING, Finding
 from ..pointer import join_pointer
 from ..registry import Option, row_rule
@@ -16,10 +17,10 @@ KIND_NAMES = {
     "dpo": "a DPO preference pair (`input`, `preferred_output`, `non_preferred_output`)",
     "rft": "a reinforcement fine-tuning row (messages without an assistant target, plus grader keys)",
     "completion": "a legacy prompt/completion row (`prompt`, `completion`)",
-    "chat": "a chat example (`messages`)",
+    "sft": "a chat example (`messages`)",
     "pairs": "a chosen/rejected preference pair",
 }
-KIND_PLURAL = {"chat": "chat examples", "dpo": "DPO preference pairs", "rft": "reinforcement fine-tuning rows"}
+KIND_PLURAL = {"sft": "chat examples", "dpo": "DPO preference pairs", "rft": "reinforcement fine-tuning rows"}
 IMAGE_DETAILS = frozenset({"low", "high", "auto"})
 
 
@@ -56,7 +57,7 @@ def missing_messages(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 
 @row_rule("TLS002", "unknown-row-key", WARNING, options=(
     Option("allowed", list, [], "extra top-level keys to accept (metadata your pipeline strips)"),
-), kinds=("chat",))  # RFT rows carry grader keys; DPO rows have their own rule
+), kinds=("sft",))  # RFT rows carry grader keys; DPO rows have their own rule
 def unknown_row_key(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row has a top-level key the chat format does not define.
 
@@ -223,7 +224,7 @@ def _a_role_message(role: Any) -> str:
     return f"{'an' if role[:1].lower() in ('a', 'e', 'i', 'o', 'u') else 'a'} {role} message"
 
 
-@row_rule("TLS006", "missing-assistant-message", ERROR, kinds=("chat",))  # DPO outputs and RFT rows differ
+@row_rule("TLS006", "missing-assistant-message", ERROR, kinds=("sft",))  # DPO outputs and RFT rows differ
 def missing_assistant_message(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row has no assistant turn to learn from.
 
@@ -287,7 +288,7 @@ def invalid_weight(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
             yield Finding(at, f"`weight` must be 0 or 1, not {shown}")
 
 
-@row_rule("TLS008", "unexpected-row-kind", ERROR, sees="object")
+@row_rule("TLS008", "unexpected-row-kind", ERROR, sees="object", context=("file-kind",))
 def unexpected_row_kind(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row of another dataset kind sits in a chat file.
 
@@ -308,7 +309,7 @@ def unexpected_row_kind(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     Move the row to a file of its own kind, or convert it to a chat example.
     """
     kind = row_kind(row)
-    expected = row.cache.get("file_kind", "chat")  # set by the engine: the kind of the file
+    expected = options["file-kind"]
     if kind != expected:
         hint = " (convert it with `tunelint convert --to dpo`)" if kind == "pairs" else ""
         yield Finding("", f"row looks like {KIND_NAMES[kind]}, in a file of {KIND_PLURAL[expected]}{hint}")

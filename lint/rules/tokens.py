@@ -39,7 +39,7 @@ def counter_for(options: Mapping[str, Any]) -> TokenCounter:
     return _counter(*_key(options))
 
 
-@row_rule("TLK001", "row-over-token-limit", WARNING)
+@row_rule("TLK001", "row-over-token-limit", WARNING, context=("model",))
 def row_over_token_limit(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """An example has more tokens than the model trains on; the rest is truncated.
 

@@ -8,29 +8,30 @@ from typing import Any
 
 import orjson
 
-from ..chat import Call, well_formed_call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format
+from ..survey import Call, calls, message_dicts, survey, uses_legacy_format, uses_tools_format, well_formed_call
 from ..fingerprint import compact, digest_bytes
-from ..formats import conversion_fix, legacy_row_to_tools, tools_row_to_legacy
+from ..conversion import conversion_fix, legacy_row_to_tools, tools_row_to_legacy
 from ..jsonstyle import write_back
 from ..model import ERROR, INFO, SOMETIMES, WARNING, Applicability, Finding, Fix
 from ..pointer import join_pointer
 from ..registry import row_rule
+from ..analysis import UNSET
 from ..source import Row, canonical_dump, exact_obj, fresh_copy
 from ..toolset import EMPTY, ToolSet, analyse, json_type
 
 
 def declared(row: Row, legacy: bool) -> ToolSet | None:
     """The row's analysed `tools` (or `functions`), or None when it declares none."""
-    cache_key = _TOOLSET_KEYS[legacy]
-    found = row.cache.get(cache_key, _UNSET)
-    if found is _UNSET:
+    analysis = row.analysis
+    found = analysis.functions if legacy else analysis.tools
+    if found is UNSET:
         value = row.obj.get("functions" if legacy else "tools")
-        found = row.cache[cache_key] = None if value is None else analyse(value, legacy)
+        found = None if value is None else analyse(value, legacy)
+        if legacy:
+            analysis.functions = found
+        else:
+            analysis.tools = found
     return found
-
-
-_TOOLSET_KEYS = {False: "toolset:tools", True: "toolset:functions"}
-_UNSET = object()
 
 
 def toolset_for(row: Row, call: Call) -> ToolSet | None:
@@ -46,11 +47,14 @@ OK, NOT_STRING, NOT_JSON, NOT_OBJECT, DOUBLE = "ok", "not-string", "not-json", "
 
 
 def parsed_arguments(row: Row, call: Call) -> tuple[str, Any]:
-    cache = row.cache.setdefault("arguments", {})
+    analysis = row.analysis
+    parsed = analysis.arguments
+    if parsed is None:
+        parsed = analysis.arguments = {}
     key = (call.message, call.index)
-    found = cache.get(key)
+    found = parsed.get(key)
     if found is None:
-        found = cache[key] = _parse_arguments(call.arguments)
+        found = parsed[key] = _parse_arguments(call.arguments)
     return found
 
 

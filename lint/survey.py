@@ -1,4 +1,4 @@
-"""Facts about a chat row that several rules need, computed once per row.
+"""One pass over a row's messages: what several rules need, computed once per row.
 
 Everything here tolerates wrong types anywhere: a rule that needs a list gets an empty
 one when the row holds something else (the structure rules report that once).
@@ -82,9 +82,10 @@ class Survey:
 
 
 def survey(row: Row) -> Survey:
-    found = row.cache.get("survey")
+    analysis = row.analysis
+    found = analysis.survey
     if found is None:
-        found = row.cache["survey"] = _survey(messages(row))
+        found = analysis.survey = _survey(messages(row))
     return found
 
 
@@ -248,63 +249,18 @@ def uses_legacy_format(row: Row) -> str | None:
 def _has_format(row: Row, flag: str) -> bool:
     """Whether any message uses a format: the survey's answer if some rule built it, else a
     scan much cheaper than a survey (a conversion runs only the format rules)."""
-    found = row.cache.get("survey")
+    analysis = row.analysis
+    found = analysis.survey
     if found is not None:
-        return getattr(found, flag)
-    key = "scan:" + flag
-    answer = row.cache.get(key)
-    if answer is None:
-        if flag == "legacy_format":
-            answer = any(type(m) is dict and ("function_call" in m or m.get("role") == "function") for m in messages(row))
-        else:
-            answer = any(type(m) is dict and ("tool_calls" in m or m.get("role") == "tool") for m in messages(row))
-        row.cache[key] = answer
-    return answer
-
-
-def row_kind(row: Row) -> str:
-    """What kind of training row this looks like: chat, dpo, rft or completion."""
-    cached = row.cache.get("kind")
-    if cached is not None:
-        return cached
-    obj = row.obj or {}
-    if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
-        kind = "dpo"
-    elif "chosen" in obj and "rejected" in obj:
-        kind = "pairs"
-    elif "prompt" in obj and "completion" in obj and "messages" not in obj:
-        kind = "completion"
-    elif type(obj.get("messages")) is list and _looks_like_rft(obj):
-        kind = "rft"
+        return found.legacy_format if flag == "legacy_format" else found.tools_format
+    if flag == "legacy_format":
+        answer = analysis.legacy_scan
+        if answer is None:
+            answer = analysis.legacy_scan = any(type(m) is dict and ("function_call" in m or m.get("role") == "function")
+                                                for m in messages(row))
     else:
-        kind = "chat"
-    row.cache["kind"] = kind
-    return kind
-
-
-LINT_KINDS = ("chat", "dpo", "rft")
-
-
-def detect_kind(rows, sample: int = 50) -> str:
-    """A file's kind, from the kinds of its first parsed rows (ties go to chat)."""
-    counts = {kind: 0 for kind in LINT_KINDS}
-    seen = 0
-    for row in rows:
-        if row.obj is None:
-            continue
-        kind = row_kind(row)
-        if kind in counts:
-            counts[kind] += 1
-        seen += 1
-        if seen >= sample:
-            break
-    best = max(LINT_KINDS, key=lambda k: (counts[k], k == "chat"))
-    return best if counts[best] else "chat"
-
-
-def _looks_like_rft(obj: dict) -> bool:
-    # RFT rows carry grader data beside a conversation that has no assistant target.
-    extra = [k for k in obj if k not in ROW_KEYS]
-    if not extra:
-        return False
-    return not any(type(m) is dict and m.get("role") == "assistant" for m in obj["messages"])
+        answer = analysis.tools_scan
+        if answer is None:
+            answer = analysis.tools_scan = any(type(m) is dict and ("tool_calls" in m or m.get("role") == "tool")
+                                               for m in messages(row))
+    return answer
