@@ -34,7 +34,7 @@ def parse_floor(path: Path) -> float:
 def token_floor(path: Path) -> float:
     """orjson parse plus a tiktoken count (encode_ordinary in a loop) of every text."""
     sys.path.insert(0, str(Path(__file__).parent.parent))
-    from tunelint.lint.tokens import encoding
+    from tunelint.lint.vocabulary import encoding
 
     encode = encoding("o200k_base").encode_ordinary
     start = time.perf_counter()

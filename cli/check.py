@@ -98,7 +98,7 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
 def _refuse_unknown_model(settings: Settings) -> None:
     """An unknown model is a usage error, before any work (when a token rule needs one)."""
     if any(code.startswith("TLK") for code in settings.enabled):
-        from ..lint.tokens import model_facts
+        from ..lint.models import model_facts
 
         try:
             model_facts(settings.model, settings.models)

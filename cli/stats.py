@@ -12,7 +12,7 @@ from ..lint.model import ToolError
 from ..lint.workers import default_jobs
 from ..lint.report import utf8_name
 from ..lint.stats import FileStats, histogram, other_models, percentile
-from ..lint.tokens import model_facts
+from ..lint.models import model_facts
 from .common import fail, settings_for
 from .main import EXIT_ERROR
 

@@ -34,7 +34,7 @@ TERMINAL = {"succeeded", "failed", "cancelled"}
 def upload(train, validation, model, create_job, suffix, epochs, follow, force, base_url, max_retries, config) -> None:
     """Check TRAIN (and --validation), show the estimated cost, then upload them for fine-tuning."""
     from ..lint.stats import file_stats
-    from ..lint.tokens import model_facts
+    from ..lint.models import model_facts
 
     settings = settings_for((train,), config, model=model)
     paths = [Path(train)] + ([Path(validation)] if validation else [])

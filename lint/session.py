@@ -25,7 +25,6 @@ from .checker import CheckedRow, RowChecker
 from .facts import FactColumn
 from .kinds import LINT_KINDS, row_kind
 from .model import Fix, Violation
-from .registry import Rule
 from .screening import Plans
 from .settings import Settings
 from .source import Row, line_text, parse_row

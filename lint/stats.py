@@ -14,8 +14,9 @@ from .conversion import tools_row_to_legacy
 from .kinds import row_kind
 from .open_file import OpenFile
 from .source import parse_row
+from .models import ModelFacts, cost, default_epochs, known_models
+from .token_count import RowTokens, TokenCounter
 from .workers import fork_map, worth_parallel
-from .tokens import ModelFacts, RowTokens, TokenCounter, cost, default_epochs, known_models
 
 @dataclass
 class FileStats:

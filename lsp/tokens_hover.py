@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..lint.model import ToolError
 from ..lint.settings import Settings
 from ..lint.source import parse_row
-from ..lint.tokens import RowTokens, TokenCounter, cost, default_epochs, model_facts
+from ..lint.models import cost, default_epochs, model_facts
+from ..lint.token_count import RowTokens, TokenCounter
 from .document import Document
 
 _counts: dict[tuple[str, str], RowTokens | None] = {}  # (model, line text) -> tokens

@@ -10,7 +10,8 @@ from tunelint.cli.main import cli
 from tunelint.convert import convert_bytes
 from tunelint.lint import Settings, check_text
 from tunelint.lint.conversion import dpo_row_to_pairs, pairs_row_to_dpo
-from tunelint.lint.tokens import TokenCounter, model_facts
+from tunelint.lint.models import model_facts
+from tunelint.lint.token_count import TokenCounter
 
 
 def dpo(i: int, preferred: str | None = None, other: str | None = None, **extra) -> dict:

@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from helpers import jsonl
 from tunelint.cli.main import cli
 from tunelint.lint import Settings, check_text
-from tunelint.lint.tokens import (TokenCounter, VocabularyError, default_epochs, encoding, image_tokens, model_facts,
-                                  tiles)
+from tunelint.lint.models import default_epochs, model_facts
+from tunelint.lint.token_count import TokenCounter, image_tokens, tiles
+from tunelint.lint.vocabulary import VocabularyError, encoding
 
 MINI = model_facts("gpt-4o-mini-2024-07-18")
 TURBO = model_facts("gpt-3.5-turbo-0125")
@@ -117,16 +118,16 @@ def test_default_epochs(examples, epochs):
 
 
 def test_vocabularies_load_offline_with_tiktokens_hash_check(tmp_path, monkeypatch):
-    from tunelint.lint import tokens
+    from tunelint.lint import vocabulary
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(vocabulary, "_encodings", {})
     assert encoding("cl100k_base").encode_ordinary("Hello world") == [9906, 1917]
     cached = list((tmp_path / "tunelint" / "tiktoken").iterdir())
     assert len(cached) == 1
     # A corrupted vocabulary fails the hash check: an error, never a download or a guess.
     cached[0].write_bytes(cached[0].read_bytes()[:-10])
-    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(vocabulary, "_encodings", {})
     with pytest.raises(VocabularyError, match="never downloads"):
         encoding("cl100k_base")
 

