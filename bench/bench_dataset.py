@@ -29,19 +29,19 @@ from dataset import write_dataset  # noqa: E402
 def facts_bytes(path: Path) -> tuple[int, int]:
     """(bytes held by every dataset rule's facts after reading the file, rows)."""
     from tunelint.lint import Settings
-    from tunelint.lint.engine import check_row
+    from tunelint.lint.checker import RowChecker
     from tunelint.lint.facts import FactTable
     from tunelint.lint.source import rows_from_stream
 
-    ruleset = Settings(select=["TLD"]).ruleset_for(path)
-    table = FactTable(r.code for r in ruleset.dataset_rules)  # what the engine keeps
+    checker = RowChecker(Settings(select=["TLD"]).ruleset_for(path), "sft", str(path))
+    table = FactTable(checker.fact_codes)  # what the engine keeps
     tracemalloc.start()
     start = tracemalloc.take_snapshot()
     rows = 0
     with path.open("rb") as stream:
         for row in rows_from_stream(stream):
             rows += 1
-            table.add(row.line, check_row(row, ruleset).facts)
+            table.add(row.line, checker.check(row).facts)
     table.flush()
     end = tracemalloc.take_snapshot()
     tracemalloc.stop()

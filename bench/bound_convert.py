@@ -22,7 +22,6 @@ with an fsync. So each figure is a lower bound on what tunelint's conversion cou
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import time
@@ -33,8 +32,9 @@ import orjson
 from tunelint.lint.fingerprint import digest_bytes
 from tunelint.lint.conversion import legacy_row_to_tools
 from tunelint.lint.jsonstyle import detect_style
-from tunelint.lint.parallel import ranges, read_range
-from tunelint.lint.parallel_fix import PIECE_BYTES
+from tunelint.lint.fix import PIECE_BYTES
+from tunelint.lint.open_file import OpenFile
+from tunelint.lint.workers import fork_map
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_convert import floor  # noqa: E402
@@ -44,7 +44,7 @@ _job: dict = {}
 
 
 def _rows(span: tuple[int, int]):
-    for chunk in read_range(_job["path"], *span):
+    for chunk in _job["source"].lines(*span):
         yield chunk.rstrip(b"\n"), orjson.loads(chunk)
 
 
@@ -84,11 +84,11 @@ STAGES = {"parse + dump, written": _dump, "parse + styled dump, written": _dump_
 
 def run(path: Path, stage, jobs: int) -> float:
     target = OUT / "bound_out.jsonl"
-    _job["path"] = path
     start = time.perf_counter()
-    spans = ranges(path, max(jobs, path.stat().st_size // PIECE_BYTES + 1))
-    with multiprocessing.get_context("fork").Pool(jobs) as pool, target.open("wb") as out:
-        for data in pool.imap(stage, spans):
+    with OpenFile(path) as source, target.open("wb") as out:
+        _job["source"] = source
+        spans = source.ranges(max(jobs, source.size // PIECE_BYTES + 1))
+        for data in fork_map(stage, spans, jobs):  # the pool convert uses
             out.write(data)
         out.flush()
         os.fsync(out.fileno())

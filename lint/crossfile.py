@@ -10,14 +10,13 @@ findings go on the validation file, placed by reading their lines again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .aggregate import place_dataset
 from .checker import InternalError
 from .facts import FactColumn
-from .open_file import OpenFile
 from .registry import Rule
 from .settings import Settings
 
@@ -70,18 +69,6 @@ def run_cross_file(pairs: list[tuple[Path, Path]], checks: Mapping[Path, FileChe
         if not found:
             continue
         violations = valid.report.violations
-        violations.extend(place_dataset(found, valid.report.path, ruleset, lambda wanted: _texts(validation, valid, wanted)))
+        reread = valid.reread or (lambda wanted: ())
+        violations.extend(place_dataset(found, valid.report.path, ruleset, reread))
         violations.sort(key=lambda v: (v.line, v.col, v.code))
-
-
-def _texts(path: Path, check: FileCheck, wanted: set[int]) -> Iterator[tuple[int, str]]:
-    index = check.index
-    if index is None:
-        return iter(())
-    if getattr(index, "rows", None) is not None:  # a stream, read into memory
-        return index.texts(None, wanted)
-    try:
-        with OpenFile(path) as source:
-            return iter(list(index.texts(source, wanted)))
-    except OSError:
-        return iter(())

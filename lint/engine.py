@@ -94,9 +94,27 @@ def _order(v: Violation) -> tuple[int, int, str]:
 
 def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
     """Lint JSONL held in memory. With `edits`, fixes carry the rows they write (see `Fix.as_reported`)."""
-    settings = settings or Settings()
+    return _check_in_memory(data, path, settings or Settings(), edits, ()).report
+
+
+def check_text(text: str, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
+    """Lint an editor buffer or any string holding JSONL."""
+    return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings, edits)
+
+
+@dataclass
+class FileCheck:
+    """A file's report, and what the cross-file rules need of it (when asked to keep it):
+    the facts of the rules kept, and a way to read lines of it again as text."""
+
+    report: FileReport
+    kept: dict[str, FactColumn] = field(default_factory=dict)
+    reread: Callable[[set[int]], Iterable[tuple[int, str]]] | None = None
+
+
+def _check_in_memory(data: bytes, path: str, settings: Settings, edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
     rows = list(rows_from_bytes(data))
-    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits)
+    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep)
     found = scan(rows, checker)
 
     def read_rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
@@ -105,24 +123,11 @@ def check_bytes(data: bytes, path: str = "-", settings: Settings | None = None, 
     def read_texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
         return ((n, row.text) for n, row in read_rows(wanted))
 
-    return FileReport(path, finish(found, checker, read_rows, read_texts), found.rows)
-
-
-def check_text(text: str, path: str = "-", settings: Settings | None = None, edits: bool = False) -> FileReport:
-    """Lint an editor buffer or any string holding JSONL."""
-    return check_bytes(text.encode("utf-8", errors="surrogatepass"), path, settings, edits)
+    report = FileReport(path, finish(found, checker, read_rows, read_texts), found.rows)
+    return FileCheck(report, {rule.code: found.columns[rule.code] for rule in keep}, read_texts if keep else None)
 
 
 # --- files ---------------------------------------------------------------------------------
-
-@dataclass
-class FileCheck:
-    """A file's report, and what the cross-file rules need of it (when asked to keep it)."""
-
-    report: FileReport
-    kept: dict[str, FactColumn] = field(default_factory=dict)  # cross-file rules' facts, by code
-    index: LineIndex | None = None
-
 
 def check_file(path: Path, settings: Settings, display: str | None = None, *, jobs: int = 1,
                on_progress: Progress | None = None, edits: bool = False) -> FileReport:
@@ -146,43 +151,25 @@ def _check_file(path: Path, settings: Settings, display: str | None, jobs: int, 
             index = found.index
             violations = finish(found, checker, lambda wanted: index.read(source, wanted),
                                 lambda wanted: index.texts(source, wanted), exact)
-            kept = {rule.code: found.columns[rule.code] for rule in keep}
-            return FileCheck(FileReport(shown, violations, found.rows), kept, index if keep else None)
-    except NotRegularFile:
-        return _check_stream(path, settings, shown, edits, keep)
+    except NotRegularFile:  # a FIFO, a device: read once, into memory (it cannot be read again)
+        try:
+            with path.open("rb", buffering=STREAM_BUFFER) as stream:
+                data = stream.read()
+        except OSError as exc:
+            return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
+        return _check_in_memory(data, shown, settings, edits, keep)
     except OSError as exc:
         return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
 
+    def reread(wanted: set[int]) -> list[tuple[int, str]]:
+        try:
+            with OpenFile(path) as again:
+                return list(index.texts(again, wanted))
+        except OSError:  # gone since: the findings keep their lines, without columns
+            return []
 
-def _check_stream(path: Path, settings: Settings, shown: str, edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
-    """A FIFO or another stream: read once, into memory (it cannot be read again)."""
-    try:
-        with path.open("rb", buffering=STREAM_BUFFER) as stream:
-            data = stream.read()
-    except OSError as exc:
-        return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
-    if not keep:
-        return FileCheck(check_bytes(data, shown, settings, edits))
-    rows = list(rows_from_bytes(data))
-    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), shown, edits, keep=keep)
-    found = scan(rows, checker)
-    read = lambda wanted: ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))  # noqa: E731
-    violations = finish(found, checker, read, lambda wanted: ((n, row.text) for n, row in read(wanted)))
-    return FileCheck(FileReport(shown, violations, found.rows), {rule.code: found.columns[rule.code] for rule in keep},
-                     _MemoryIndex(rows))
-
-
-class _MemoryIndex(LineIndex):
-    """The lines of a stream read into memory, read again from there."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[Row]) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def texts(self, source, wanted: set[int]) -> Iterator[tuple[int, str]]:
-        return ((n, self.rows[n - 1].text) for n in sorted(wanted) if 0 < n <= len(self.rows))
+    kept = {rule.code: found.columns[rule.code] for rule in keep}
+    return FileCheck(FileReport(shown, violations, found.rows), kept, reread if keep else None)
 
 
 def file_checker(source: OpenFile, settings: Settings, shown: str, edits: bool = False,

@@ -6,6 +6,8 @@ another kind in it gets one diagnostic (`unexpected-row-kind`), not a cascade.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .source import Row
 from .survey import ROW_KEYS
 
@@ -31,13 +33,21 @@ def row_kind(row: Row) -> str:
 
 
 LINT_KINDS = ("sft", "dpo", "rft")
+KIND_SAMPLE = 50  # parsed rows a file's kind is told from
 
 
-def detect_kind(rows, sample: int = 50) -> str:
+def detect_kind(rows: Iterable[Row], sample: int = KIND_SAMPLE) -> str:
     """A file's kind, from the kinds of its first parsed rows (ties go to sft)."""
+    return sample_kind(rows, sample)[0]
+
+
+def sample_kind(rows: Iterable[Row], sample: int = KIND_SAMPLE) -> tuple[str, int, bool]:
+    """(the kind, how many rows were read to tell it, whether the sample was full: later
+    rows cannot change it). Stops reading once `sample` rows parsed."""
     counts = {kind: 0 for kind in LINT_KINDS}
-    seen = 0
+    seen = read = 0
     for row in rows:
+        read += 1
         if row.obj is None:
             continue
         kind = row_kind(row)
@@ -47,7 +57,7 @@ def detect_kind(rows, sample: int = 50) -> str:
         if seen >= sample:
             break
     best = max(LINT_KINDS, key=lambda k: (counts[k], k == "sft"))
-    return best if counts[best] else "sft"
+    return (best if counts[best] else "sft"), read, seen >= sample
 
 
 def _looks_like_rft(obj: dict) -> bool:

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from .aggregate import RuleRun, findings_of, place_dataset, run_dataset_rules
 from .checker import CheckedRow, RowChecker
 from .facts import FactColumn
-from .kinds import LINT_KINDS, row_kind
+from .kinds import sample_kind
 from .model import Fix, Violation
 from .screening import Plans
 from .settings import Settings
@@ -31,7 +31,6 @@ from .source import Row, line_text, parse_row
 from .workers import default_jobs, fork_map
 
 HEAD_LINES = 300  # about a screenful or five: checked in a few tens of milliseconds
-KIND_SAMPLE = 50  # parsed rows the kind of the document is told from (as `detect_kind` does)
 MIN_PARALLEL_LINES = 2000  # new lines to check before sharing them out over the cores pays
 _FACTS = attrgetter("facts")
 
@@ -114,24 +113,9 @@ class Session:
         known = self._kind
         if known is not None and lines[:len(known.lines)] == known.lines and (known.complete or len(lines) == len(known.lines)):
             return known.kind
-        counts = dict.fromkeys(LINT_KINDS, 0)
-        seen = 0
-        for number, text in enumerate(lines, 1):
-            row = _row(text, number == 1)
-            if row.obj is None:
-                continue
-            kind = row_kind(row)
-            if kind in counts:
-                counts[kind] += 1
-            seen += 1
-            if seen >= KIND_SAMPLE:
-                break
-        else:
-            number = len(lines)
-        best = max(LINT_KINDS, key=lambda k: (counts[k], k == "sft"))
-        told = best if counts[best] else "sft"
-        self._kind = _Kind(lines[:number], told, seen >= KIND_SAMPLE)
-        return told
+        kind, read, complete = sample_kind(_row(text, number == 1) for number, text in enumerate(lines, 1))
+        self._kind = _Kind(lines[:read], kind, complete)
+        return kind
 
     def _checked(self, lines: list[str], checker: RowChecker, parallel: bool = True) -> list[CheckedRow]:
         """Every line's outcome, from the kept ones where the text is known."""

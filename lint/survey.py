@@ -219,7 +219,7 @@ def uses_tools_format(row: Row) -> str | None:
         return None
     if "tools" in obj:
         return "/tools"
-    if not _has_format(row, "tools_format"):
+    if not _has_format(row, legacy=False):
         return None
     for i, message in message_dicts(row):
         if "tool_calls" in message:
@@ -236,7 +236,7 @@ def uses_legacy_format(row: Row) -> str | None:
         return None
     if "functions" in obj:
         return "/functions"
-    if not _has_format(row, "legacy_format"):
+    if not _has_format(row, legacy=True):
         return None
     for i, message in message_dicts(row):
         if "function_call" in message:
@@ -246,21 +246,19 @@ def uses_legacy_format(row: Row) -> str | None:
     return None
 
 
-def _has_format(row: Row, flag: str) -> bool:
+def _has_format(row: Row, legacy: bool) -> bool:
     """Whether any message uses a format: the survey's answer if some rule built it, else a
     scan much cheaper than a survey (a conversion runs only the format rules)."""
     analysis = row.analysis
     found = analysis.survey
     if found is not None:
-        return found.legacy_format if flag == "legacy_format" else found.tools_format
-    if flag == "legacy_format":
-        answer = analysis.legacy_scan
-        if answer is None:
-            answer = analysis.legacy_scan = any(type(m) is dict and ("function_call" in m or m.get("role") == "function")
-                                                for m in messages(row))
-    else:
-        answer = analysis.tools_scan
-        if answer is None:
-            answer = analysis.tools_scan = any(type(m) is dict and ("tool_calls" in m or m.get("role") == "tool")
-                                               for m in messages(row))
+        return found.legacy_format if legacy else found.tools_format
+    answer = analysis.legacy_scan if legacy else analysis.tools_scan
+    if answer is None:
+        key, role = ("function_call", "function") if legacy else ("tool_calls", "tool")
+        answer = any(type(m) is dict and (key in m or m.get("role") == role) for m in messages(row))
+        if legacy:
+            analysis.legacy_scan = answer
+        else:
+            analysis.tools_scan = answer
     return answer
