@@ -75,8 +75,8 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
                             exclude=exclude, model=model, kind=kind)
     _refuse_unknown_model(settings)
     found = discover(list(paths), settings, force_exclude=opts.force_exclude)
-    for missing in found.missing:
-        click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
+    for error in found.errors:
+        click.echo(f"tunelint: error: {error}", err=True)
     try:
         report = _run(found, settings, opts)
     except InternalError as exc:
@@ -84,13 +84,13 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
     except ToolError as exc:
         fail(str(exc))
     _print(report, found, opts)
-    if not found.files and not found.stdin and not found.missing:
+    if not found.files and not found.stdin and not found.errors:
         where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths)} paths given"  # pre-commit passes many
         click.echo(f"tunelint: warning: no .jsonl files found under {where} (or all are excluded)", err=True)
     errors = [r.error for r in report.files if r.error]
     for error in errors:
         click.echo(f"tunelint: error: {error}", err=True)
-    if errors or found.missing:
+    if errors or found.errors:
         raise SystemExit(EXIT_ERROR)
     raise SystemExit(exit_code(report.violations, opts.strict, opts.exit_zero))
 
@@ -150,7 +150,7 @@ def _print(report: Report, found: Discovered, opts: CheckOptions) -> None:
         fixed = report.fixes
         if opts.fix and fixed:
             out.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.\n")
-        unread = any(r.error for r in report.files) or found.missing
+        unread = any(r.error for r in report.files) or found.errors
         if violations or not unread:  # not "All checks passed!" when a file went unread
             out.write(summary(violations, opts.unsafe_fixes))
     out.flush()

@@ -7,6 +7,7 @@ commands that use them, so `tunelint check` on a small file starts fast.
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import click
@@ -65,5 +66,25 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         # The reader went away (`tunelint check | head`): not an error worth a traceback.
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(EXIT_CLEAN)
+    except OSError as exc:  # what the run itself writes: stdout on a full disk, say
+        _quiet_stdout()
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"tunelint: error: cannot write{where}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as exc:  # a bug: one line, never a traceback in the user's face
+        _quiet_stdout()
+        click.echo(f"tunelint: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what is still
+    buffered cannot fail again (and print a traceback) on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass

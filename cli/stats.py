@@ -30,9 +30,9 @@ def stats(paths, model, output_format, config, jobs) -> None:
     paths = paths or (".",)
     settings = settings_for(paths, config, model=model)
     found = discover(list(paths), settings)
-    for missing in found.missing:
-        click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
-    if found.missing:
+    for error in found.errors:
+        click.echo(f"tunelint: error: {error}", err=True)
+    if found.errors:
         raise SystemExit(EXIT_ERROR)
     if found.stdin:
         fail("stats reads files, not stdin")

@@ -47,9 +47,9 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
     if modes > 1:
         raise click.UsageError("choose one of --output, --in-place, --check and --diff")
     found = discover(list(paths), settings, force_exclude=force_exclude)
-    for missing in found.missing:
-        click.echo(f"tunelint: error: {missing}: no such file or directory", err=True)
-    if found.missing:
+    for error in found.errors:
+        click.echo(f"tunelint: error: {error}", err=True)
+    if found.errors:
         raise SystemExit(EXIT_ERROR)
     sources = len(found.files) + int(found.stdin)
     writing_elsewhere = not (in_place or check_only or show_diff)

@@ -24,6 +24,7 @@ from .source import Row
 class Converted:
     value: dict | None  # None: the row cannot be converted (see problems)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (pointer, message)
+    changed: bool = True  # False: the row converts to itself (nothing in it to rewrite)
 
 
 def _replace_key(obj: dict, old: str, new: str, value: Any) -> dict:
@@ -48,7 +49,11 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
     functions = row.get("functions")
     if functions is not None and type(functions) is not list:
         return Converted(None, [("/functions", "`functions` is not an array")])
+    for n, function in enumerate(functions or ()):
+        if type(function) is not dict:
+            return Converted(None, [(join_pointer("functions", n), "`functions` holds an entry that is not an object")])
     pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
+    changed = functions is not None
     new_messages: list[Any] = []
     seed = (digest(row) if row_digest is None else row_digest).to_bytes(8, "big")
     for i, message in enumerate(messages):
@@ -57,8 +62,14 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
             continue
         if message.get("role") == "assistant" and "function_call" in message:
             function_call = message["function_call"]
+            at = join_pointer("messages", i, "function_call")
             if type(function_call) is not dict:
-                return Converted(None, [(join_pointer("messages", i, "function_call"), "`function_call` is not an object")])
+                return Converted(None, [(at, "`function_call` is not an object")])
+            if type(function_call.get("name")) is not str:
+                return Converted(None, [(at, "`function_call` has no name, so no result can answer it")])
+            if "tool_calls" in message:
+                return Converted(None, [(join_pointer("messages", i, "tool_calls"), "the turn has `tool_calls` as well")])
+            changed = True
             ident = call_id(seed, i)
             pending.append((function_call.get("name"), ident))
             tool_call = {"id": ident, "type": "function", "function": function_call}
@@ -69,7 +80,11 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
             if match is None:
                 shown = f"`{name}`" if type(name) is str else "an unnamed function"
                 return Converted(None, [(join_pointer("messages", i), f"function result for {shown} answers no earlier `function_call`")])
+            if "tool_call_id" in message:
+                return Converted(None, [(join_pointer("messages", i, "tool_call_id"),
+                                         "the function result already has a `tool_call_id`, which its call's id would replace")])
             pending.remove(match)
+            changed = True
             converted = {("tool_call_id" if k == "name" else k): (match[1] if k == "name" else v) for k, v in message.items()}
             converted["role"] = "tool"
             new_messages.append(converted)
@@ -78,7 +93,7 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
     result = _replace_key(row, "messages", "messages", new_messages)
     if functions is not None:
         result = _replace_key(result, "functions", "tools", [{"type": "function", "function": f} for f in functions])
-    return Converted(result)
+    return Converted(result, changed=changed)
 
 
 def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
@@ -91,6 +106,10 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
     if tools is not None:
         if type(tools) is not list or any(type(t) is not dict or t.get("type") != "function" or type(t.get("function")) is not dict for t in tools):
             return Converted(None, [("/tools", "`tools` holds entries that are not function tools")])
+        for n, tool in enumerate(tools):
+            extra = _extra_key(tool, TOOL_KEYS)
+            if extra:  # the legacy format declares the function alone: no place for it
+                return Converted(None, [(join_pointer("tools", n, extra), f"`tools` entry {n} has `{extra}`, which the legacy format has no place for")])
         functions = [t["function"] for t in tools]
     names: dict[Any, Any] = {}  # call id -> function name
     new_messages: list[Any] = []
@@ -104,9 +123,17 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
             tool_calls = message["tool_calls"]
             if type(tool_calls) is not list or any(type(c) is not dict or type(c.get("function")) is not dict for c in tool_calls):
                 return Converted(None, [(at + "/tool_calls", "`tool_calls` holds entries that are not function calls")])
+            if not tool_calls:
+                return Converted(None, [(at + "/tool_calls", "an empty `tool_calls`, which the legacy format has no place for")])
+            if "function_call" in message:
+                return Converted(None, [(at + "/function_call", "the turn has a `function_call` as well")])
             for j, c in enumerate(tool_calls):
                 if type(c.get("id")) in (dict, list):
                     return Converted(None, [(join_pointer("messages", index, "tool_calls", j, "id"), "call id is not a string")])
+                extra = _extra_key(c, CALL_KEYS)
+                if extra:
+                    return Converted(None, [(join_pointer("messages", index, "tool_calls", j, extra),
+                                             f"tool call {j} has `{extra}`, which the legacy format has no place for")])
                 names[c.get("id")] = c["function"].get("name")
             if len(tool_calls) > 1:
                 if not split_parallel:
@@ -115,14 +142,13 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
                 if problem is not None:
                     return Converted(None, [problem])
                 continue
-            if tool_calls:
-                new_messages.append(_replace_key(message, "tool_calls", "function_call", tool_calls[0]["function"]))
-            else:
-                new_messages.append({k: v for k, v in message.items() if k != "tool_calls"})
+            new_messages.append(_replace_key(message, "tool_calls", "function_call", tool_calls[0]["function"]))
         elif message.get("role") == "tool":
             ident = message.get("tool_call_id")
             if type(ident) in (dict, list) or ident not in names:
                 return Converted(None, [(at, "tool result answers no earlier call")])
+            if "name" in message and message["name"] != names[ident]:
+                return Converted(None, [(at + "/name", "the tool result has a `name` other than its call's function")])
             new_messages.append(_tool_to_function(message, names[ident]))
         else:
             new_messages.append(message)
@@ -131,6 +157,14 @@ def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:
     if functions is not None:
         result = _replace_key(result, "tools", "functions", functions)
     return Converted(result)
+
+
+TOOL_KEYS = frozenset({"type", "function"})  # a `tools` entry as the legacy format can hold it
+CALL_KEYS = frozenset({"id", "type", "function"})  # a tool call likewise (its id is dropped)
+
+
+def _extra_key(entry: dict, known: frozenset[str]) -> str | None:
+    return next((key for key in entry if key not in known), None)
 
 
 def _tool_to_function(message: dict, name: Any) -> dict:
@@ -221,6 +255,8 @@ def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = Fa
     The row is written only when the fix is applied or shown (see `Fix`)."""
     if converted.value is None:
         return None, converted.problems[0][1]
+    if not converted.changed:
+        return None, "nothing in it is a call, a result or a declaration the conversion rewrites"
     write, why = deferred_write_back(row, converted.value)
     if write is None:
         return None, why

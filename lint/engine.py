@@ -151,6 +151,8 @@ def _check_file(path: Path, settings: Settings, display: str | None, jobs: int, 
             index = found.index
             violations = finish(found, checker, lambda wanted: index.read(source, wanted),
                                 lambda wanted: index.texts(source, wanted), exact)
+            if source.changed():  # lines moved under the reading: what was found may sit elsewhere now
+                return FileCheck(FileReport(shown, error=f"{shown} changed while it was checked; check it again"))
     except NotRegularFile:  # a FIFO, a device: read once, into memory (it cannot be read again)
         try:
             with path.open("rb", buffering=STREAM_BUFFER) as stream:

@@ -83,6 +83,17 @@ def _fixed_rows(current: Row, fix: Fix) -> list[Row]:
             for (raw, eol), value in zip(map(split_terminator, chunks), fix.values)]
 
 
+def _first_fix(row: Row, findings: list[tuple[Rule, Finding]], unsafe: bool) -> tuple[Rule, list[Row]] | None:
+    """The first allowed fix that changes the row, with the rows it writes (a fix that
+    would write the row as it is changes nothing: it is neither applied nor counted)."""
+    for rule, finding in findings:
+        if _allowed(finding.fix, unsafe):
+            rows = _fixed_rows(row, finding.fix)
+            if len(rows) != 1 or rows[0].raw != row.raw or (rule.code == BOM_RULE and row.bom):
+                return rule, rows
+    return None
+
+
 def fix_row(row: Row, checker: RowChecker, unsafe: bool,
             outcome: FixOutcome) -> tuple[list[Row], list[list[tuple[Rule, Finding]]], bool]:
     """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays)."""
@@ -94,17 +105,17 @@ def fix_row(row: Row, checker: RowChecker, unsafe: bool,
         changed: list[Row] = []
         for current in pending:
             findings = checker.findings(current)
-            found = next(((rule, f.fix) for rule, f in findings if _allowed(f.fix, unsafe)), None)
-            if found is None:
+            applied = _first_fix(current, findings, unsafe)
+            if applied is None:
                 done.append(current)
                 leftovers.append(findings)
                 continue
-            rule, fix = found
+            rule, rows = applied
             outcome.fixes += 1
             outcome.by_rule[rule.code] = outcome.by_rule.get(rule.code, 0) + 1
             if rule.code == BOM_RULE:
                 keep_bom = False
-            changed.extend(_fixed_rows(current, fix))
+            changed.extend(rows)
         pending = changed
         if not pending:
             break
@@ -217,10 +228,11 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
             for _ in fixed:
                 pass
         elif output is not None:
-            atomic_write(target, fixed, like=path)
+            atomic_write(target, fixed, like=path, guard=source.why_not_rewrite)
         else:
-            # In place: write to a temporary file first; rename only if something changed.
-            with AtomicWriter(target, like=path) as writer:
+            # In place: write to a temporary file first; rename only if something changed,
+            # and only over the file that was read.
+            with AtomicWriter(target, like=path, guard=lambda: source.why_not_rewrite(target)) as writer:
                 for chunk in fixed:
                     writer.write(chunk)
                 if not outcome.changed:

@@ -54,6 +54,21 @@ class OpenFile:
         """Whether the file was written to (its size or modification time) since it was opened."""
         return _stamp(os.fstat(self.fd)) != self._stamp
 
+    def why_not_rewrite(self, target: Path | None = None) -> str:
+        """Why the file read must not be written over now ("": it may be): it changed in
+        place while it was read, or `target` (the path it is written back to) names
+        another file by now (an editor's save, another run's rename)."""
+        if self.changed():
+            return f"{self.path} changed while it was read; nothing was written (run it again)"
+        if target is not None:
+            try:
+                now = os.stat(target)
+            except OSError:
+                return f"{target} is gone since it was read; nothing was written"
+            if _stamp(now) != self._stamp:
+                return f"{target} was replaced while it was read; nothing was written (run it again)"
+        return ""
+
     def lines(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """The lines (with their terminators) from `start`, a line start, to `end` (default:
         wherever the file ends; files in /proc, say, tell a size of 0 and hold more)."""

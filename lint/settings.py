@@ -144,7 +144,7 @@ class Settings:
 
 def _relative(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return _resolved(path).relative_to(_resolved(root)).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -180,9 +180,17 @@ def _resolve(select: list[str] | None, extend_select: list[str], ignore: list[st
 
 # --- reading config files ---------------------------------------------------------------
 
+_OUR_TABLE = ("[tool.tunelint", "tool.tunelint", "[tool]")  # how a broken pyproject may still show it is ours
+
+
 def find_config(start: Path) -> Path | None:
-    """The nearest `tunelint.toml`, or pyproject.toml with a `[tool.tunelint]` table."""
-    here = start.resolve()
+    """The nearest `tunelint.toml`, or pyproject.toml with a `[tool.tunelint]` table.
+
+    A pyproject.toml that does not parse counts as ours when its text names the table,
+    and so does one whose `tool` is not a table: `load_settings` then reports the error
+    (exit 2), as ruff does. A pyproject without our table is passed over.
+    """
+    here = _resolved(start)
     if here.is_file() or not here.exists():
         here = here.parent
     for folder in (here, *here.parents):
@@ -192,11 +200,26 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                if "tunelint" in tomllib.loads(candidate.read_text("utf-8")).get("tool", {}):
+                text = candidate.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # not ours to judge
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                if "tunelint" in text and any(mark in text for mark in _OUR_TABLE):
                     return candidate
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # not ours to judge; a broken pyproject elsewhere is not our config
+                continue
+            tool = data.get("tool")
+            if tool is not None and (type(tool) is not dict or "tunelint" in tool):
+                return candidate  # ours, or a `tool` that is no table (PEP 518 makes it one): reported
     return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: as written, made absolute
+        return path.absolute()
 
 
 def load_settings(config: Path | None = None, start: Path | None = None) -> Settings:
@@ -204,14 +227,25 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
     if config is None:
         config = find_config(start or Path.cwd())
         if config is None:
-            return Settings(root=(start or Path.cwd()).resolve() if start is None or start.is_dir() else start.resolve().parent)
+            base = start or Path.cwd()
+            return Settings(root=_resolved(base) if base.is_dir() else _resolved(base).parent)
     try:
         data = tomllib.loads(config.read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{config}: cannot read the configuration: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{config}: not valid TOML: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config}: not valid TOML: {exc}") from None
-    table = data if config.name == "tunelint.toml" else data.get("tool", {}).get("tunelint", {})
+    if config.name == "tunelint.toml":
+        table = data
+    else:
+        tool = data.get("tool", {})
+        if type(tool) is not dict:
+            raise ConfigError(f"{config}: `tool` must be a table, not {type(tool).__name__}")
+        table = tool.get("tunelint", {})
+        if type(table) is not dict:
+            raise ConfigError(f"{config}: `tool.tunelint` must be a table, not {type(table).__name__}")
     return settings_from_table(table, config)
 
 

@@ -7,6 +7,7 @@ rules look at it, so one bad line gives one diagnostic, not a cascade.
 from __future__ import annotations
 
 import io
+import re
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -131,25 +132,34 @@ def repeated_key(row: Row) -> str | None:
 
 
 
+
+# A string, or one structural character: what the repeated-key walk needs of a row.
+_KEY_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
 def _first_repeated_key(raw: bytes) -> str | None:
-    import json
-
-    repeated: list[str] = []
-
-    def members(pairs: list[tuple[str, Any]]) -> None:
-        if not repeated:
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen:
-                    repeated.append(key)
-                    break
-                seen.add(key)
-
-    try:
-        json.loads(raw, object_pairs_hook=members)
-    except (ValueError, RecursionError):
-        return None  # past the standard parser's limits: nothing to tell
-    return repeated[0] if repeated else None
+    """The first key an object of the row holds twice, at any depth (a walk over the
+    row's tokens with a stack, not a recursive parse, so no row is too deep to check)."""
+    stack: list[set[str] | None] = []  # per open container: the keys seen (None: an array)
+    previous = b""
+    for match in _KEY_TOKENS.finditer(raw):
+        token = match.group()
+        if token == b"{":
+            stack.append(set())
+        elif token == b"[":
+            stack.append(None)
+        elif token in (b"}", b"]"):
+            if stack:
+                stack.pop()
+        elif token == b":":
+            keys = stack[-1] if stack else None
+            if keys is not None and previous[:1] == b'"':
+                key = orjson.loads(previous)  # escapes read as the parser reads them
+                if key in keys:
+                    return key
+                keys.add(key)
+        previous = token
+    return None
 
 
 def fresh_copy(row: Row) -> Any:
