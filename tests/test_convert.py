@@ -278,12 +278,12 @@ def test_convert_and_check_fix_give_identical_bytes(folder):
 
 def test_a_rule_failing_mid_conversion_is_a_clear_error_and_the_file_is_intact(folder, monkeypatch):
     # A bug in tunelint (here, simulated in the converter) must not show a traceback or touch the file.
-    import tunelint.lint.rules.tools as tools  # the conversion rule, as it calls the converter
+    import tunelint.lint.rules.tools.tlt002_legacy_function_format as legacy_format  # the rule convert applies
 
     def broken(*args):
         raise KeyError("simulated")
 
-    monkeypatch.setattr(tools, "legacy_row_to_tools", broken)
+    monkeypatch.setattr(legacy_format, "legacy_row_to_tools", broken)
     data = json.dumps(LEGACY) + "\n"
     Path("a.jsonl").write_text(data)
     result = CliRunner().invoke(cli, ["convert", "a.jsonl", "--in-place"])

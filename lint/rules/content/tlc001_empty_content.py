@@ -1,15 +1,13 @@
-"""TLC: content. Is there something to learn in each turn?"""
-
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..survey import message_dicts, survey
-from ..model import ERROR, Finding
-from ..pointer import join_pointer
-from ..registry import row_rule
-from ..source import Row
+from ...survey import message_dicts, survey
+from ...model import ERROR, Finding
+from ...pointer import join_pointer
+from ...registry import row_rule
+from ...source import Row
 
 
 @row_rule("TLC001", "empty-content", ERROR)

@@ -1,16 +1,14 @@
-"""TLK: tokens and cost. Does each example fit the model it is for?"""
-
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from ..model import WARNING, Finding
-from ..registry import row_rule
-from ..source import Row
-from ..models import ModelFacts, model_facts
-from ..token_count import IMAGE_MAX_TOKENS, TokenCounter
+from ...model import WARNING, Finding
+from ...registry import row_rule
+from ...source import Row
+from ...models import ModelFacts, model_facts
+from ...token_count import IMAGE_MAX_TOKENS, TokenCounter
 
 
 def _key(options: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -1,0 +1,6 @@
+"""TLC: content. Is there something to learn in each turn?"""
+
+# Importing a rule module registers its rule.
+from . import (  # noqa: F401
+    tlc001_empty_content,
+)

@@ -1,0 +1,19 @@
+"""TLD: dataset. What only shows across rows: duplicates, contradictions, drift, balance.
+
+Every rule here keeps a small fact per row (64-bit fingerprints, short names) and looks
+at the whole file only through them; no parsed row outlives its line. `duplicate-row` and
+`contradictory-answers` keep a screening key and work out exact fingerprints only for
+the rows whose key repeats (see `screening`).
+"""
+
+# Importing a rule module registers its rule.
+from . import (  # noqa: F401
+    tld001_duplicate_row,
+    tld002_near_duplicate_row,
+    tld003_contradictory_answers,
+    tld004_inconsistent_tools,
+    tld005_too_few_examples,
+    tld006_tool_imbalance,
+    tld007_single_system_prompt,
+    tld008_train_validation_overlap,
+)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from itertools import compress
+from typing import Any
+
+from ...facts import FactColumn
+from ...model import INFO, DatasetFinding, Related
+from ...registry import dataset_rule
+from ...source import Row
+from .facts import dataset_facts
+
+
+def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], int] | None:
+    """(declared names sorted, the `tools` array's fingerprint)."""
+    found = dataset_facts(row)
+    return found.tools_signature if found is not None else None
+
+
+@dataset_rule("TLD004", "inconsistent-tools", INFO, collect=_tools_signature)
+def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
+    """A row's `tools` differ from the ones most rows declare for the same functions.
+
+    Rows are grouped by the set of function names they declare; within a group, the
+    definition most rows use is the reference, and every row that differs is reported
+    with the line of a reference row.
+
+    ## Why is this bad?
+    A drifted schema (a renamed parameter, an enum that lost a value, a changed
+    description) means the model sees two definitions of one tool and learns calls that
+    fit only one. It is usually an old export mixed with a new one.
+
+    ## Example
+    950 rows declare `get_weather(city, unit)`; 50 rows declare `get_weather(location, unit)`.
+
+    ## Use instead
+    Regenerate the old rows with the current definitions.
+    """
+    # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
+    lines, values = facts.lines, facts.values
+    combos = Counter(values)
+    groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+    for (names, fingerprint), count in combos.items():
+        groups[names][fingerprint] += count
+    odd = {}
+    for names, counts in groups.items():
+        if len(counts) < 2:
+            continue
+        (reference, most), *others = counts.most_common()
+        odd.update({(names, fp): (reference, most) for fp, n in others if n != most})
+    if not odd:
+        return
+    first_line = dict(zip(reversed(values), reversed(lines)))  # C speed, as the rest of this
+    for line, fact in compress(zip(lines, values), map(odd.__contains__, values)):
+        names, _ = fact
+        reference, most = odd[fact]
+        shown = ", ".join(f"`{n}`" for n in names)
+        ref_line = first_line[(names, reference)]
+        yield DatasetFinding(line, f"`tools` differ from those of {most:,} rows declaring {shown} (e.g. line {ref_line})",
+                             pointer="/tools", on_key=True, related=(Related(ref_line, "the usual definition"),))
