@@ -28,7 +28,7 @@ class RowAnalysis:
     # rules.tools.declared: the analysed `tools` / `functions` arrays (None: the row has none)
     tools: ToolSet | None = UNSET
     functions: ToolSet | None = UNSET
-    # rules.tools.parsed_arguments: (status, value) by (message index, call index)
+    # rules.tools.arguments.parsed_arguments: (status, value) by (message index, call index)
     arguments: dict[tuple[int, int | None], tuple[str, Any]] | None = None
     # source.exact_obj / canonical_dump / repeated_key: for fixes that write the row back
     exact: Any = UNSET

@@ -3,12 +3,13 @@ kept on the row's analysis, and the row as a conversation."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ...kinds import row_kind
 from ...survey import survey
 from ...fingerprint import (declared_names, intern_names, row_fingerprint, screening_keys, shared, system_fingerprint,
-                            tools_fingerprint)
+                            tools_fingerprint, training_text_digest)
 from ...source import Row
 
 
@@ -71,3 +72,10 @@ def conversation(row: Row) -> dict | None:
     """The row's object when it is a conversation (it has a `messages` array), else None."""
     obj = row.obj
     return obj if obj is not None and type(obj.get("messages")) is list else None
+
+
+def text_fingerprints(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(exact fingerprint, normalised-text fingerprint) of a conversation row: what
+    near-duplicates and train/validation overlap compare."""
+    obj = conversation(row)
+    return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None

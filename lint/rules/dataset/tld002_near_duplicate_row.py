@@ -3,19 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...fingerprint import row_fingerprint, training_text_digest
 from ...model import INFO, DatasetFinding, Related
 from ...registry import dataset_rule
-from ...source import Row
-from .facts import conversation
+from .facts import text_fingerprints
 
 
-def _text_digest(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
-    obj = conversation(row)
-    return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None
-
-
-@dataset_rule("TLD002", "near-duplicate-row", INFO, collect=_text_digest, default=False)
+@dataset_rule("TLD002", "near-duplicate-row", INFO, collect=text_fingerprints, default=False)
 def near_duplicate_row(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A row has the same training text as an earlier row, up to case, Unicode form and spacing.
 

@@ -4,20 +4,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...facts import FactColumn
-from ...fingerprint import row_fingerprint, training_text_digest
 from ...model import ERROR, DatasetFinding, Related
 from ...registry import cross_file_rule
-from ...source import Row
-from .facts import conversation
+from .facts import text_fingerprints
 
 
-def _training_fingerprints(row: Row, options: Mapping[str, Any]) -> tuple[int, int] | None:
-    """(exact fingerprint, normalised-text fingerprint) of a conversation row."""
-    obj = conversation(row)
-    return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None
-
-
-@cross_file_rule("TLD008", "train-validation-overlap", ERROR, collect=_training_fingerprints)
+@cross_file_rule("TLD008", "train-validation-overlap", ERROR, collect=text_fingerprints)
 def train_validation_overlap(training: FactColumn, validation: FactColumn, options: Mapping[str, Any],
                              training_name: str) -> Iterator[DatasetFinding]:
     """A row of the validation file is also in the training file (exactly, or up to case and spacing).

@@ -13,7 +13,7 @@ from ...registry import row_rule
 from ...source import Row, fresh_copy
 from ...toolset import json_type
 from .arguments import DOUBLE, NOT_JSON, NOT_OBJECT, NOT_STRING, OK, parsed_arguments
-from .call_names import shown_function
+from .calls import shown_function
 
 
 @row_rule("TLT005", "invalid-arguments-json", ERROR, SOMETIMES)

@@ -3,12 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import Call, calls, message_dicts, survey
+from ...survey import message_dicts, survey
 from ...model import ERROR, Finding
 from ...pointer import join_pointer
 from ...registry import row_rule
 from ...source import Row
 from ...toolset import json_type
+from .calls import calls_by_message
 
 
 @row_rule("TLT011", "orphan-tool-message", ERROR)
@@ -37,9 +38,7 @@ def orphan_tool_message(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
         return
     ids: set[Any] = set()
     legacy_names: list[Any] = []
-    by_message: dict[int, list[Call]] = {}
-    for call in calls(row):
-        by_message.setdefault(call.message, []).append(call)
+    by_message = calls_by_message(row)
     for i, message in message_dicts(row):
         role = message.get("role")
         if role == "assistant":

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import Call, calls, message_dicts, survey
+from ...survey import Call, message_dicts, survey
 from ...model import ERROR, Finding
 from ...registry import row_rule
 from ...source import Row
-from .call_names import shown_function
+from .calls import calls_by_message, shown_function
 
 
 @row_rule("TLT012", "unanswered-tool-call", ERROR)
@@ -37,9 +37,7 @@ def unanswered_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
     if not survey(row).flow_suspect:
         return
     pending: list[Call] = []
-    by_message: dict[int, list[Call]] = {}
-    for call in calls(row):
-        by_message.setdefault(call.message, []).append(call)
+    by_message = calls_by_message(row)
     for i, message in message_dicts(row):
         role = message.get("role")
         if role == "assistant":
