@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-BLOCK = 1 << 20  # bytes read at a time: few system calls, a small copy per block
+BLOCK = 1 << 16  # bytes read at a time: below malloc's mmap threshold, so each block reuses the last one's memory
 
 
 class NotRegularFile(OSError):
