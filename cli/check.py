@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 
 from ..lint.checker import InternalError
-from ..lint.engine import check_bytes, check_paths
+from ..lint.engine import check_bytes
+from ..lint.run import check_paths
 from ..lint.files import Discovered, discover
 from ..lint.model import FileReport, Report, Severity, ToolError, Violation
 from ..lint.report import FORMATS, SHOWS_EDITS, render, statistics, summary

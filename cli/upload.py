@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..lint.engine import check_paths
+from ..lint.run import check_paths
 from ..lint.model import Severity, ToolError
 from ..lint.report import render_concise
 from .api import api_errors, make_client

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "check_bytes": "engine", "check_file": "engine", "check_paths": "engine", "check_text": "engine",
+    "check_bytes": "engine", "check_file": "engine", "check_paths": "run", "check_text": "engine",
     "InternalError": "checker", "RowChecker": "checker", "Session": "session",
     "discover": "files",
     "apply_fixes": "fix", "fix_file": "fix",
@@ -35,7 +35,8 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .checker import InternalError, RowChecker
-    from .engine import check_bytes, check_file, check_paths, check_text
+    from .engine import check_bytes, check_file, check_text
+    from .run import check_paths
     from .session import Session
     from .files import discover
     from .fix import apply_fixes, fix_file

@@ -4,8 +4,8 @@ A file is read one row at a time (`scan`): the `RowChecker` runs the row rules w
 row is in memory and keeps the dataset rules' small facts. A large file is scanned in
 byte ranges on several processes (`workers`), the ranges' results joined in file order.
 When the rows are done the dataset stage runs over the facts (`aggregate`); its few
-findings are placed by reading their lines again. Files checked together then meet the
-cross-file rules (`crossfile`).
+findings are placed by reading their lines again. A run over several files (`run`)
+adds the cross-file rules (`crossfile`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .aggregate import findings_of, place_dataset, run_dataset_rules
 from .checker import InternalError, RowChecker
 from .facts import FactColumn, FactTable
 from .kinds import detect_kind
-from .model import FileReport, Report, Violation
+from .model import FileReport, Violation
 from .open_file import NotRegularFile, OpenFile
 from .registry import Rule
 from .screening import Plans, ReadRows, exact_columns
@@ -134,11 +134,12 @@ def check_file(path: Path, settings: Settings, display: str | None = None, *, jo
     """Lint one file, streaming (on `jobs` processes when it is large).
 
     With `edits`, fixes carry the rows they write (see `Fix.as_reported`)."""
-    return _check_file(path, settings, display, jobs, on_progress, edits, ()).report
+    return file_check(path, settings, display, jobs, on_progress, edits, ()).report
 
 
-def _check_file(path: Path, settings: Settings, display: str | None, jobs: int, on_progress: Progress | None,
-                edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
+def file_check(path: Path, settings: Settings, display: str | None, jobs: int, on_progress: Progress | None,
+               edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
+    """`check_file`, keeping what the cross-file rules in `keep` need of the file."""
     shown = display or str(path)
     try:
         with OpenFile(path) as source:
@@ -228,36 +229,5 @@ def _renumbered(rows: Iterator[Row]) -> Iterator[Row]:
         yield row
 
 
-def check_paths(paths: Iterable[Path], settings: Settings, *, jobs: int = 1, validation: Path | None = None,
-                fix: bool = False, unsafe_fixes: bool = False, on_progress: Progress | None = None,
-                edits: bool = False) -> Report:
-    """Lint files (already discovered: see `files.discover`), each fixed first with `fix`,
-    then what spans them: a validation file's rows that its training file holds
-    (`validation`, or files whose names pair up: see `crossfile`)."""
-    from .crossfile import cross_file_rules, pairs_of, run_cross_file
-
-    files = list(paths)
-    rules = cross_file_rules(settings)
-    pairs = pairs_of(files, validation) if rules and (validation is not None or len(files) > 1) else []
-    paired = {p for pair in pairs for p in pair}
-    report = Report()
-    checks: dict[Path, FileCheck] = {}
-    for path in files:
-        fixes = 0
-        if fix:
-            from .fix import fix_file
-
-            try:
-                fixes = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs).fixes
-            except OSError as exc:
-                report.files.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
-                continue
-        checks[path] = _check_file(path, settings, None, jobs, on_progress, edits, rules if path in paired else ())
-        checks[path].report.fixes = fixes
-        report.files.append(checks[path].report)
-    run_cross_file(pairs, checks, settings)
-    return report
-
-
-__all__ = ["check_bytes", "check_file", "check_paths", "check_text", "scan", "finish", "InternalError",
+__all__ = ["check_bytes", "check_file", "check_text", "scan", "finish", "InternalError",
            "Scan"]
