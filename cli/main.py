@@ -70,8 +70,8 @@ def main() -> None:
         sys.exit(EXIT_CLEAN)
     except OSError as exc:  # what the run itself writes: stdout on a full disk, say
         _quiet_stdout()
-        where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"tunelint: error: cannot write{where}: {exc.strerror or exc}", err=True)
+        where = exc.filename if exc.filename else "the output"
+        click.echo(f"tunelint: error: cannot write {where}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
     except Exception as exc:  # a bug: one line, never a traceback in the user's face
         _quiet_stdout()

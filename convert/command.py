@@ -14,6 +14,7 @@ from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
 from ..lint.checker import InternalError
 from ..lint.files import discover
+from ..lint.open_file import read_stream
 from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
@@ -84,7 +85,7 @@ def _convert(found, settings, target, output, in_place, check_only, show_diff, s
         to_stdout = writing_elsewhere and not output
         try:
             if to_stdout:
-                data, conversion = convert_bytes(path.read_bytes(), settings, target, split_parallel=split_parallel,
+                data, conversion = convert_bytes(read_stream(path), settings, target, split_parallel=split_parallel,
                                                  name=str(path))
                 sys.stdout.buffer.write(data)
             else:

@@ -33,7 +33,10 @@ class AtomicWriter:
         self.guard = guard
         self._discard = False
         folder = path.parent if str(path.parent) else Path(".")
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tunelint-tmp", dir=folder)
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tunelint-tmp", dir=folder)
+        except OSError as exc:  # named for the file asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         self.temp = Path(name)
         self.file = os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
 

@@ -24,7 +24,19 @@ SNIPPET_CONTEXT = 60
 
 
 class InternalError(Exception):
-    """A rule failed on a row: a bug in tunelint, reported with where it happened."""
+    """A rule failed: a bug in tunelint, reported with where it happened (the row's line,
+    when a row rule failed on it)."""
+
+    def __init__(self, detail: str, line: int | None = None) -> None:
+        self.detail, self.line = detail, line
+        super().__init__(f"internal error while checking line {line}: {detail}" if line is not None else detail)
+
+    def __reduce__(self):  # a worker's error reaches the parent whole
+        return InternalError, (self.detail, self.line)
+
+    def moved(self, lines: int) -> InternalError:
+        """The same error in a file whose lines start `lines` further down (a worker's range)."""
+        return InternalError(self.detail, self.line + lines) if self.line is not None else self
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +98,7 @@ class RowChecker:
         except ToolError:
             raise
         except Exception as exc:  # a rule's bug must not become a traceback in the user's face
-            raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
+            raise InternalError(f"{type(exc).__name__}: {exc}", row.line) from exc
         return found
 
     def facts(self, row: Row) -> tuple[Any, ...]:
@@ -96,7 +108,7 @@ class RowChecker:
         except ToolError:
             raise
         except Exception as exc:
-            raise InternalError(f"internal error while checking line {row.line}: {type(exc).__name__}: {exc}") from exc
+            raise InternalError(f"{type(exc).__name__}: {exc}", row.line) from exc
 
     def check(self, row: Row) -> CheckedRow:
         return CheckedRow(tuple([self.place(row, rule, f) for rule, f in self.findings(row)]), self.facts(row))

@@ -19,11 +19,11 @@ from .checker import InternalError, RowChecker
 from .facts import FactColumn, FactTable
 from .kinds import detect_kind
 from .model import FileReport, Violation
-from .open_file import NotRegularFile, OpenFile
+from .open_file import NotRegularFile, OpenFile, read_stream
 from .registry import Rule
 from .screening import Plans, ReadRows, exact_columns
 from .settings import Settings
-from .source import STREAM_BUFFER, LineIndex, Row, rows_from_bytes, rows_from_lines
+from .source import LineIndex, Row, rows_from_bytes, rows_from_lines
 from .workers import fork_map, worth_parallel
 
 RANGES_PER_JOB = 16  # several ranges per worker even out the load
@@ -156,8 +156,7 @@ def file_check(path: Path, settings: Settings, display: str | None, jobs: int, o
                 return FileCheck(FileReport(shown, error=f"{shown} changed while it was checked; check it again"))
     except NotRegularFile:  # a FIFO, a device: read once, into memory (it cannot be read again)
         try:
-            with path.open("rb", buffering=STREAM_BUFFER) as stream:
-                data = stream.read()
+            data = read_stream(path)
         except OSError as exc:
             return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
         return _check_in_memory(data, shown, settings, edits, keep)
@@ -198,10 +197,13 @@ def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progr
         return scan(rows, checker)
 
     found = Scan(columns={})
-    for (start, end), part in zip(spans, fork_map(scan_range, spans, jobs)):
-        found.extend(part, start)
-        if on_progress is not None:
-            on_progress(end - start)
+    try:
+        for (start, end), part in zip(spans, fork_map(scan_range, spans, jobs)):
+            found.extend(part, start)
+            if on_progress is not None:
+                on_progress(end - start)
+    except InternalError as error:  # raised in its range's turn: the ranges before it are in
+        raise error.moved(found.rows) from None
 
     def exact(plans: Plans) -> dict[str, FactColumn]:
         wanted = sorted({line for _, _, lines in plans.values() for line in lines})

@@ -21,7 +21,7 @@ from .checker import RowChecker
 from .engine import check_bytes, file_checker, finish, scan
 from .kinds import detect_kind
 from .model import Applicability, Finding, Fix, NEVER, Violation
-from .open_file import OpenFile
+from .open_file import NotRegularFile, OpenFile, read_stream
 from .registry import Rule
 from .settings import RuleSet, Settings
 from .source import BOM, Row, parse_row, rows_from_bytes, rows_from_lines, split_terminator
@@ -209,7 +209,18 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
     outcome = FixOutcome()
     # In place, a symlink's target is rewritten (renaming over the link would replace the link).
     target = output or path.resolve()
-    with OpenFile(path) as source:
+    try:
+        source = OpenFile(path)
+    except NotRegularFile:
+        if write and output is None:
+            raise  # a pipe or a device cannot be rewritten in place
+        # Read once, into memory: a stream cannot be read again.
+        fixed_data, outcome = apply_fixes(read_stream(path), settings, (display or str(output or path)) if collect else str(path),
+                                          unsafe=unsafe, keep_changes=keep_changes, collect=collect)
+        if write:
+            atomic_write(target, [fixed_data])
+        return outcome
+    with source:
         checker = file_checker(source, settings, (display or str(output or path)) if collect else str(path))
         ruleset = checker.ruleset
         deletions: dict[int, str] = {}

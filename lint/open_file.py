@@ -22,17 +22,21 @@ BLOCK = 1 << 16  # bytes read at a time: below malloc's mmap threshold, so each 
 class NotRegularFile(OSError):
     """A FIFO, a socket, a device: it can be read once, as a stream, not by position."""
 
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} is not a regular file (a pipe or a device): it can be read once, not rewritten")
+
 
 class OpenFile:
     __slots__ = ("path", "fd", "size", "_stamp")
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # Without blocking: opening a FIFO nobody writes to would wait for a writer forever.
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
             info = os.fstat(self.fd)
             if not stat.S_ISREG(info.st_mode):
-                raise NotRegularFile(f"{path} is not a regular file")
+                raise NotRegularFile(path)
         except BaseException:
             os.close(self.fd)
             raise
@@ -114,6 +118,22 @@ class OpenFile:
                 cuts.append(position)
         cuts.append(self.size)
         return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def read_stream(path: Path) -> bytes:
+    """All a FIFO, a pipe (`<(...)`) or a device holds, read once. A FIFO that nobody
+    writes to reads as empty, at once, instead of waiting for a writer."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.set_blocking(fd, True)  # now wait for data from the writer there is, if any
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:

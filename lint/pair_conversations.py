@@ -8,7 +8,10 @@ would rewrite the row as a chat row), and a finding in the shared input is kept 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+
+import orjson
 
 from .model import Finding
 from .pointer import join_pointer, split_pointer
@@ -30,8 +33,21 @@ def conversations(row: Row) -> list[tuple[Row, Callable[[str], str]]]:
         if type(outputs) is not list:
             continue
         synthetic = {"messages": prompt + outputs, **{k: given[k] for k in CARRIED if k in given}}
-        found.append((Row(row.line, row.raw, synthetic, bom=row.bom, eol=row.eol), _remapper(side, len(prompt))))
+        # Its own bytes (not the pair's): a rule that reads them again for a fix must find
+        # the conversation it checked. The fix is dropped (see `inside`); the reading is not.
+        raw = _dump(synthetic, row.raw)
+        found.append((Row(row.line, raw, synthetic, bom=row.bom, eol=row.eol), _remapper(side, len(prompt))))
     return found
+
+
+def _dump(value: dict, fallback: bytes) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):  # deeper than orjson writes (or an integer past 64 bits)
+        try:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        except (RecursionError, ValueError):
+            return fallback
 
 
 def _remapper(side: str, prompt_length: int) -> Callable[[str], str]:

@@ -185,8 +185,8 @@ GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 def render_github(violations: Iterable[Violation]) -> str:
     return "".join(
         f"::{GITHUB_LEVEL[v.severity]} title={_gh_escape(f'tunelint ({v.code})', True)},"
-        f"file={_gh_escape(v.path, True)},line={v.line},col={_col(v)},endLine={v.end_line or v.line},"
-        f"endColumn={_end_col(v)}::{_gh_escape(f'{v.path}:{v.line}:{_col(v)}: {v.code} {_escaped(v.message)}')}\n"
+        f"file={_gh_escape(_escaped(v.path), True)},line={v.line},col={_col(v)},endLine={v.end_line or v.line},"
+        f"endColumn={_end_col(v)}::{_gh_escape(f'{_escaped(v.path)}:{v.line}:{_col(v)}: {v.code} {_escaped(v.message)}')}\n"
         for v in violations
     )
 
@@ -269,9 +269,10 @@ def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict
 def render_junit(violations: list[Violation]) -> str:
     from xml.sax.saxutils import escape as xml_escape, quoteattr  # imports urllib: only when asked for
 
+    # XML 1.0 has no way to carry a control character, not even as a reference: escaped as JSON does.
     by_file: dict[str, list[Violation]] = {}
     for v in violations:
-        by_file.setdefault(utf8_name(v.path), []).append(v)
+        by_file.setdefault(_escaped(utf8_name(v.path)), []).append(v)
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
            f'<testsuites name="tunelint" tests="{len(violations)}" failures="{len(violations)}" errors="0">\n']
     for path, items in by_file.items():
@@ -279,8 +280,9 @@ def render_junit(violations: list[Violation]) -> str:
         for v in items:
             name = quoteattr(f"{v.code}:{v.line}:{_col(v)}")
             out.append(f'    <testcase name={name} classname={quoteattr(path)} line="{v.line}" column="{_col(v)}">\n')
-            out.append(f'      <failure message={quoteattr(v.message)} type={quoteattr(v.code)}>'
-                       f'{xml_escape(f"{path}:{v.line}:{_col(v)}: {v.code} {v.message}")}</failure>\n')
+            message = _escaped(v.message)
+            out.append(f'      <failure message={quoteattr(message)} type={quoteattr(v.code)}>'
+                       f'{xml_escape(f"{path}:{v.line}:{_col(v)}: {v.code} {message}")}</failure>\n')
             out.append("    </testcase>\n")
         out.append("  </testsuite>\n")
     out.append("</testsuites>\n")

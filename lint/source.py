@@ -200,8 +200,11 @@ def describe_parse_error(raw: bytes, exc: orjson.JSONDecodeError) -> ParseError:
     message = exc.msg
     if "depth limit" in message:
         message = f"nesting is deeper than the parser's limit of {MAX_DEPTH} levels"
-    col = max(0, min(exc.pos, len(raw)))
-    return ParseError("invalid-json", message, col, col + 1)
+    # orjson counts characters; at the end of the data it points past the last one: the
+    # span is that last character, so no range runs past the line (an editor's or ours).
+    length = len(raw.decode("utf-8"))
+    col = max(0, min(exc.pos, length - 1))
+    return ParseError("invalid-json", message, col, min(col + 1, length))
 
 
 def rows_from_lines(chunks: Iterable[bytes], first_line: int = 1) -> Iterator[Row]:

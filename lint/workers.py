@@ -1,7 +1,8 @@
 """The one way tunelint spreads work over processes: forked workers, results in order.
 
 `fork_map(func, tasks, jobs)` runs `func(task)` for every task on `jobs` forked children
-and yields the results in the order of the tasks, while the caller consumes them. The
+and yields the results in the order of the tasks, while the caller consumes them (an
+exception a task raised is raised in its turn too). The
 children inherit everything the parent holds (the rules, an open file, an editor's
 lines), so only a task's number goes to a child and only its result comes back,
 pickled, through a pipe. At most `window` tasks are out at a time, so a slow task never
@@ -83,6 +84,13 @@ class _Child:
         self.waiting: list[int] = []  # task numbers sent and not answered yet, in order
 
 
+class _Failed:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
 def _load(child: _Child) -> int:
     return len(child.waiting)
 
@@ -121,7 +129,10 @@ class _Pool:
                 child.waiting.append(sent)
                 sent += 1
             if turn in done:
-                yield done.pop(turn)
+                result = done.pop(turn)
+                if type(result) is _Failed:
+                    raise result.error
+                yield result
                 turn += 1
                 continue
             readable, _, _ = select.select([c.results for c in self.children if c.waiting], [], [])
@@ -140,10 +151,7 @@ class _Pool:
                 break
             ok, value = pickle.loads(memoryview(buffer)[_HEADER.size:_HEADER.size + size])
             del buffer[:_HEADER.size + size]
-            number = child.waiting.pop(0)
-            if not ok:
-                raise value
-            done[number] = value
+            done[child.waiting.pop(0)] = _Failed(value) if not ok else value
 
     def close(self) -> None:
         for child in self.children:
