@@ -8,6 +8,7 @@ its results were computed with.
 from __future__ import annotations
 
 from ..lint.session import Session
+from .positions import ClientLines
 
 
 class Document:
@@ -23,6 +24,7 @@ class Document:
         self.uri, self.path, self.version = uri, path, version
         self._lines: list[str] | None = None
         self._text: str | None = text
+        self.carriage_returns = "\r" in text  # whether positions need mapping (see `positions.ClientLines`)
         self.session: Session | None = None
         self.session_identity = ""  # the settings the session was made with
 
@@ -39,6 +41,11 @@ class Document:
     @lines.setter
     def lines(self, lines: list[str]) -> None:
         self._lines, self._text = lines, None
+        self.carriage_returns = any("\r" in line for line in lines)
+
+    def client_lines(self, encoding: str) -> ClientLines:
+        """The lines as the client numbers them (see `positions.ClientLines`)."""
+        return ClientLines(self.lines, encoding, self.carriage_returns)
 
     @property
     def text(self) -> str:
@@ -78,3 +85,5 @@ class Document:
         head = lines[sl][:sc]
         tail = lines[el][ec:]
         lines[sl:el + 1] = (head + new_text + tail).split("\n")
+        if "\r" in new_text:
+            self.carriage_returns = True

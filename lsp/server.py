@@ -31,8 +31,9 @@ from ..lint.session import HEAD_LINES, Session
 from ..lint.settings import ConfigError, Settings
 from .client_settings import ClientSettings, identity
 from .document import Document
-from .positions import engine_position, range_json, span_range
-from .speedups import TunelintProtocol, publish_diagnostics, read_with_orjson, widen_pipe
+from .positions import ClientLines
+from .protocol import BoundedStdin, TunelintProtocol, exit_code
+from .speedups import publish_diagnostics, read_with_orjson, widen_pipe
 
 log = logging.getLogger("tunelint.lsp")
 FIX_ALL = "source.fixAll.tunelint"
@@ -47,7 +48,7 @@ class TunelintServer(LanguageServer):
         super().__init__("tunelint", __version__, protocol_cls=TunelintProtocol)
         self.client = ClientSettings()
         self.documents: dict[str, Document] = {}
-        self.published: dict[str, list[Violation]] = {}
+        self.published: dict[str, tuple[int | None, list[Violation]]] = {}  # by uri: (version, violations)
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.tasks: set[asyncio.Task] = set()
         self._diagnostics: dict[str, dict[int, tuple[Violation, dict[str, Any]]]] = {}  # by uri, by id(violation)
@@ -104,8 +105,9 @@ class TunelintServer(LanguageServer):
                 head = await loop.run_in_executor(None, session.head, top)
                 if not self._current(uri, version):
                     return
-                self.published[uri] = head
-                publish_diagnostics(self, uri, version, self.diagnostics_json(uri, top, head))
+                self.published[uri] = (version, head)
+                lines = ClientLines(top, self.encoding, document.carriage_returns)
+                publish_diagnostics(self, uri, version, self.diagnostics_json(uri, lines, head))
             rows = list(document.rows)
             if document.version != version:
                 return  # an edit came in while the top rows were checked: its own lint publishes
@@ -121,42 +123,47 @@ class TunelintServer(LanguageServer):
             # A big first lint leaves tens of thousands of long-lived objects; keep the cycle
             # collector from walking them on every later edit (refcounting still frees them).
             gc.freeze()
-        self.published[uri] = violations
-        publish_diagnostics(self, uri, version, self.diagnostics_json(uri, document.lines, violations))
+        self.published[uri] = (version, violations)
+        publish_diagnostics(self, uri, version, self.diagnostics_json(uri, document.client_lines(self.encoding), violations))
 
     def _current(self, uri: str, version: int | None) -> bool:
         current = self.documents.get(uri)
         return current is not None and current.version == version
 
-    def diagnostics_json(self, uri: str, lines: list[str], violations: list[Violation]) -> list[dict[str, Any]]:
+    def diagnostics_json(self, uri: str, lines: ClientLines, violations: list[Violation]) -> list[dict[str, Any]]:
         """The diagnostics of `violations`, reusing the JSON of those published last time.
 
         An edit keeps the violation objects of the lines it did not touch (see `Session`),
         and a violation's diagnostic depends only on it and its line's text, which then
         has not changed: only the touched lines' diagnostics are built.
         """
-        encoding = self.encoding
         known = self._diagnostics.get(uri, {})
         made: dict[int, tuple[Violation, dict[str, Any]]] = {}
         out = []
         for v in violations:
             found = known.get(id(v))
             if found is None or found[0] is not v:  # the pair keeps `v` alive: its id is not reused
-                found = (v, diagnostic_json(uri, lines, v, encoding))
+                found = (v, diagnostic_json(uri, lines, v))
             made[id(v)] = found
             out.append(found[1])
         self._diagnostics[uri] = made
         return out
 
-    def diagnostic(self, uri: str, lines: list[str], v: Violation) -> types.Diagnostic:
+    def diagnostic(self, uri: str, lines: ClientLines, v: Violation) -> types.Diagnostic:
         """A violation as a typed diagnostic (code actions carry it)."""
-        return self.protocol._converter.structure(diagnostic_json(uri, lines, v, self.encoding), types.Diagnostic)
+        return self.protocol._converter.structure(diagnostic_json(uri, lines, v), types.Diagnostic)
+
+    def current_violations(self, uri: str, document: Document) -> list[Violation] | None:
+        """The violations published for the document's text as it is now (None: it changed
+        since, so their lines may hold other rows: no fix is offered against them)."""
+        version, violations = self.published.get(uri, (None, None))
+        return violations if violations is not None and version == document.version else None
 
 
-def diagnostic_json(uri: str, lines: list[str], v: Violation, encoding: str) -> dict[str, Any]:
-    """A violation as the JSON of an LSP Diagnostic, columns in the client's `encoding`."""
+def diagnostic_json(uri: str, lines: ClientLines, v: Violation) -> dict[str, Any]:
+    """A violation as the JSON of an LSP Diagnostic, in the client's lines and units."""
     found: dict[str, Any] = {
-        "range": range_json(lines, v.line, v.col, max(v.end_col, v.col), encoding),
+        "range": lines.range(v.line, v.col, max(v.end_col, v.col)),
         "message": v.message,
         "severity": SEVERITY[v.severity].value,
         "code": v.code,
@@ -164,15 +171,15 @@ def diagnostic_json(uri: str, lines: list[str], v: Violation, encoding: str) -> 
         "source": "tunelint",
     }
     if v.related:
-        found["relatedInformation"] = [_related_json(uri, lines, r, encoding) for r in v.related]
+        found["relatedInformation"] = [_related_json(uri, lines, r) for r in v.related]
     return found
 
 
-def _related_json(uri: str, lines: list[str], related, encoding: str) -> dict[str, Any]:
+def _related_json(uri: str, lines: ClientLines, related) -> dict[str, Any]:
     """Another place: a whole line of this document, or the start of a line elsewhere."""
     if related.path is None:
-        end = len(lines[related.line - 1]) if 0 < related.line <= len(lines) else 0
-        return {"location": {"uri": uri, "range": range_json(lines, related.line, 0, end, encoding)},
+        end = len(lines.lines[related.line - 1]) if 0 < related.line <= len(lines.lines) else 0
+        return {"location": {"uri": uri, "range": lines.range(related.line, 0, end)},
                 "message": related.message}
     where = {"start": {"line": related.line - 1, "character": 0}, "end": {"line": related.line - 1, "character": 0}}
     return {"location": {"uri": _uri_for(related.path, uri), "range": where}, "message": related.message}
@@ -243,8 +250,8 @@ def did_change(ls: TunelintServer, params: types.DidChangeTextDocumentParams) ->
         return
     for change in params.content_changes:
         if isinstance(change, types.TextDocumentContentChangePartial):
-            document.replace(engine_position(document.lines, change.range.start, ls.encoding),
-                             engine_position(document.lines, change.range.end, ls.encoding), change.text)
+            lines = document.client_lines(ls.encoding)  # each change applies to the text the last one left
+            document.replace(lines.engine(change.range.start), lines.engine(change.range.end), change.text)
         else:
             document.lines = change.text.split("\n")
     document.version = params.text_document.version
@@ -278,10 +285,12 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
         return []
     wanted = params.context.only
     actions: list[types.CodeAction] = []
-    if not wanted or any(k in (types.CodeActionKind.QuickFix, "quickfix") for k in wanted):
+    lines = document.client_lines(ls.encoding)
+    current = ls.current_violations(uri, document)
+    if current is not None and (not wanted or any(k in (types.CodeActionKind.QuickFix, "quickfix") for k in wanted)):
         session = ls.session(document)
-        first, last = params.range.start.line + 1, params.range.end.line + 1
-        for v in ls.published.get(uri, []):
+        first, last = lines.engine(params.range.start)[0] + 1, lines.engine(params.range.end)[0] + 1
+        for v in current:
             if v.fix is None or not first <= v.line <= last or v.fix.applicability is Applicability.DISPLAY:
                 continue
             if v.fix.applicability is Applicability.UNSAFE and not ls.client.unsafe_fixes:
@@ -292,33 +301,31 @@ def code_action(ls: TunelintServer, params: types.CodeActionParams) -> list[type
             actions.append(types.CodeAction(
                 title=f"{v.fix.title} ({v.code})",
                 kind=types.CodeActionKind.QuickFix,
-                diagnostics=[ls.diagnostic(uri, document.lines, v)],
+                diagnostics=[ls.diagnostic(uri, lines, v)],
                 is_preferred=v.fix.applicability is Applicability.SAFE,
-                edit=types.WorkspaceEdit(changes={uri: [row_edit(ls, document, v.line, replacement)]}),
+                edit=types.WorkspaceEdit(changes={uri: [row_edit(lines, v.line, replacement)]}),
             ))
     if not wanted or any(k == FIX_ALL or FIX_ALL.startswith(k) for k in wanted):
         fixed, outcome = apply_fixes(document.text.encode("utf-8", "surrogatepass"), ls.settings_for(document.path),
                                      document.path, unsafe=ls.client.unsafe_fixes)
         if outcome.fixes:
-            lines = document.lines
-            whole = span_range(lines, (0, 0), (len(lines) - 1, len(lines[-1])), ls.encoding)
+            whole = lines.typed_range((0, 0), (len(lines.lines) - 1, len(lines.lines[-1])))
             actions.append(types.CodeAction(
                 title=f"Fix all tunelint problems ({outcome.fixes})", kind=FIX_ALL,
                 edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(range=whole, new_text=fixed.decode("utf-8", "surrogatepass"))]})))
     return actions
 
 
-def row_edit(ls: TunelintServer, document: Document, line: int, replacement: tuple[str | bytes, ...]) -> types.TextEdit:
+def row_edit(lines: ClientLines, line: int, replacement: tuple[str | bytes, ...]) -> types.TextEdit:
     """Replace row `line` (1-based) with the fix's lines; no lines deletes the row and its newline."""
     index = line - 1
-    lines = document.lines
     texts = [r if isinstance(r, str) else r.decode("utf-8", "surrogatepass") for r in replacement]
-    current = lines[index]
+    current = lines.lines[index]
     eol_cr = current.endswith("\r")
     if not texts:
-        return types.TextEdit(range=span_range(lines, (index, 0), (index + 1, 0), ls.encoding), new_text="")
+        return types.TextEdit(range=lines.typed_range((index, 0), (index + 1, 0)), new_text="")
     end = len(current) - (1 if eol_cr else 0)
-    return types.TextEdit(range=span_range(lines, (index, 0), (index, end), ls.encoding),
+    return types.TextEdit(range=lines.typed_range((index, 0), (index, end)),
                           new_text=("\r\n" if eol_cr else "\n").join(texts))
 
 
@@ -328,9 +335,9 @@ def hover(ls: TunelintServer, params: types.HoverParams) -> types.Hover | None:
     document = ls.documents.get(uri)
     if document is None:
         return None
-    index, column = engine_position(document.lines, params.position, ls.encoding)
+    index, column = document.client_lines(ls.encoding).engine(params.position)
     line = index + 1
-    here = [v for v in ls.published.get(uri, []) if v.line == line and v.col <= column <= max(v.end_col, v.col + 1)]
+    here = [v for v in ls.current_violations(uri, document) or () if v.line == line and v.col <= column <= max(v.end_col, v.col + 1)]
     if here:
         docs = [rule_doc(rule) for rule in (find_rule(code) for code in dict.fromkeys(v.code for v in here)) if rule]
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(docs)))
@@ -357,4 +364,5 @@ def start() -> None:
     logging.basicConfig(level=logging.WARNING, format="tunelint-lsp %(levelname)s %(message)s")
     widen_pipe(sys.stdin.fileno())
     read_with_orjson()
-    server.start_io()
+    server.start_io(stdin=BoundedStdin(sys.stdin.buffer))
+    sys.exit(exit_code(server.protocol))

@@ -4,7 +4,7 @@ pygls is made for source files of a few thousand lines; datasets are tens of MB 
 one line per row, and these four paths of pygls cost more there than the lint itself:
 
 1. **Document sync.** pygls keeps its own copy of every open document, re-split and
-   re-joined on each keystroke (tens of ms on a 30 MB file). `TunelintProtocol` sends
+   re-joined on each keystroke (tens of ms on a 30 MB file). `DirectDocumentSync` sends
    didOpen, didChange and didClose straight to the handlers; the server keeps the text
    in its own line model (`document.Document`).
 2. **Publishing.** pygls builds attrs objects and has cattrs take them apart again
@@ -33,7 +33,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 
-class TunelintProtocol(LanguageServerProtocol):
+class DirectDocumentSync(LanguageServerProtocol):
     """Open documents live in the server's own line model: these notifications go
     straight to the handlers, past pygls' document store."""
 

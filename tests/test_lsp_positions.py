@@ -10,7 +10,7 @@ from lsprotocol import converters, types
 from pygls.workspace.position_codec import PositionCodec
 
 from tunelint.lint.model import Related, Severity, Violation
-from tunelint.lsp.positions import client_units, code_points
+from tunelint.lsp.positions import ClientLines, client_units, code_points
 from tunelint.lsp.server import diagnostic_json
 
 ENCODINGS = [types.PositionEncodingKind.Utf8, types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf32]
@@ -55,7 +55,7 @@ def test_diagnostic_json_is_what_lsprotocol_writes(encoding):
     expected = types.Diagnostic(
         range=types.Range(types.Position(1, units(lines[1], 13)), types.Position(1, units(lines[1], 20))),
         message="row duplicates line 1", severity=types.DiagnosticSeverity.Warning, code="TLD001",
-        code_description=types.CodeDescription(href=diagnostic_json("u", lines, v, encoding)["codeDescription"]["href"]),
+        code_description=types.CodeDescription(href=diagnostic_json("u", ClientLines(lines, encoding), v)["codeDescription"]["href"]),
         source="tunelint",
         related_information=[
             types.DiagnosticRelatedInformation(types.Location("file:///d/train.jsonl", types.Range(
@@ -63,14 +63,34 @@ def test_diagnostic_json_is_what_lsprotocol_writes(encoding):
             types.DiagnosticRelatedInformation(types.Location("file:///d/valid.jsonl", types.Range(
                 types.Position(3, 0), types.Position(3, 0))), "in the other file"),
         ])
-    assert diagnostic_json("file:///d/train.jsonl", lines, v, encoding) == converters.get_converter().unstructure(expected)
+    assert diagnostic_json("file:///d/train.jsonl", ClientLines(lines, encoding), v) == \
+        converters.get_converter().unstructure(expected)
 
 
 def test_a_diagnostic_without_related_places_has_no_related_key():
-    found = diagnostic_json("file:///d/t.jsonl", ["{}"], violation(related=(), line=1, col=0, end_col=2),
-                            types.PositionEncodingKind.Utf16)
+    found = diagnostic_json("file:///d/t.jsonl", ClientLines(["{}"], types.PositionEncodingKind.Utf16),
+                            violation(related=(), line=1, col=0, end_col=2))
     assert "relatedInformation" not in found
     assert found["severity"] == types.DiagnosticSeverity.Warning.value
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_lone_carriage_returns_end_client_lines_as_the_protocol_says(encoding):
+    # A row whose text holds a lone "\r" (seen as a line end by every LSP client, not by
+    # JSONL): positions after it move to the next client line, and back.
+    rows = ['{"a": 1}\r{"b": "é"}', '{"c": 3}\r', '{"d": "🌦"}', ""]
+    lines = ClientLines(rows, encoding)
+    assert lines.position(0, 3) == {"line": 0, "character": 3}
+    assert lines.position(0, 8) == {"line": 0, "character": client_units(rows[0], 8, encoding)}  # the "\r" itself
+    assert lines.position(0, 12) == {"line": 1, "character": 3}
+    assert lines.position(1, 2) == {"line": 2, "character": 2}  # a CRLF row ends one line, as "\n" does
+    assert lines.position(2, 9) == {"line": 3, "character": client_units(rows[2], 9, encoding)}
+    for index, row in enumerate(rows):
+        for column in range(len(row) + 1):
+            if row[column - 1:column] == "\r" and column < len(row):
+                continue  # the line end itself has no place of its own after it
+            there = lines.position(index, column)
+            assert lines.engine(types.Position(**there)) == (index, column), (index, column)
 
 
 # --- reading messages, and documents split on first use ------------------------------------------
