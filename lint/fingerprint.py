@@ -345,14 +345,16 @@ def shared(value: tuple) -> tuple:
     return found
 
 
-_names_by_tools: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+# By the array's key and fingerprint: one array read as `tools` and as `functions` names
+# different things (`tools` entries wrap their function), so the fingerprint alone is no key.
+_names_by_tools: dict[tuple[str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def declared_names(obj: dict, key: str, analysis: RowAnalysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names in declaration order, names sorted) of a `tools` or `functions` array,
     worked out once per distinct array (the same toolbox repeats row after row)."""
     fingerprint = tools_fingerprint(obj, analysis) if key == "tools" else functions_fingerprint(obj, analysis)
-    found = _names_by_tools.get(fingerprint)
+    found = _names_by_tools.get((key, fingerprint))
     if found is None:
         entries = obj.get(key)
         names: tuple[str, ...] = ()
@@ -361,5 +363,5 @@ def declared_names(obj: dict, key: str, analysis: RowAnalysis) -> tuple[tuple[st
             names = tuple(str(f.get("name")) for f in functions if type(f) is dict)
         if len(_names_by_tools) > 65536:
             _names_by_tools.clear()
-        found = _names_by_tools[fingerprint] = (intern_names(names), intern_names(tuple(sorted(names))))
+        found = _names_by_tools[(key, fingerprint)] = (intern_names(names), intern_names(tuple(sorted(names))))
     return found
