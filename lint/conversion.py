@@ -17,7 +17,7 @@ from .fingerprint import digest
 from .jsonstyle import deferred_write_back
 from .model import Applicability, Fix
 from .pointer import join_pointer
-from .source import Row
+from .source import Row, needs_exact_reading
 
 
 @dataclass
@@ -260,7 +260,8 @@ def conversion_fix(row: Row, converted: Converted, title: str, unsafe: bool = Fa
     write, why = deferred_write_back(row, converted.value)
     if write is None:
         return None, why
-    value = converted.value
-    # The written text parses back to exactly this value: the fix loop need not parse it again.
+    # The written text parses back to exactly this value, so the fix loop need not parse it
+    # again; unless it holds numbers kept as written, which the checks should see as floats.
+    values = None if needs_exact_reading(row.raw) else (converted.value,)
     return Fix(title, Applicability.UNSAFE if unsafe else Applicability.SAFE,
-               build=lambda: ((write(),), (value,))), ""
+               build=lambda: ((write(),), values)), ""

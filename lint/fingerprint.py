@@ -37,10 +37,17 @@ def digest_bytes(data: bytes) -> int:
     return int.from_bytes(blake2b(data, digest_size=8).digest(), "big")
 
 
+def _plain(value: Any) -> Any:
+    """A number kept as written (`source.FloatLiteral`) fingerprints as the float it is."""
+    if isinstance(value, float):
+        return float(value)
+    raise TypeError
+
+
 def digest(value: Any) -> int:
     """The same for equal parsed JSON, whatever its key order, spacing or escaping."""
     try:
-        return digest_bytes(orjson.dumps(value, option=_CANONICAL))
+        return digest_bytes(orjson.dumps(value, option=_CANONICAL, default=_plain))
     except (TypeError, orjson.JSONEncodeError):
         # orjson writes at most 255 levels of nesting (it parses 1024): walk deeper values
         # without recursion. Different bytes from the fast path, but as canonical.
@@ -191,7 +198,7 @@ _MASK = (1 << 64) - 1
 def canonical(value: Any) -> bytes | None:
     """Sorted-key compact JSON; None when deeper than orjson writes."""
     try:
-        return orjson.dumps(value, option=_CANONICAL)
+        return orjson.dumps(value, option=_CANONICAL, default=_plain)
     except (TypeError, orjson.JSONEncodeError):
         return None
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from .source import Row, canonical_dump, repeated_key
+from .source import Row, canonical_dump, needs_exact_reading, repeated_key
 
 # The first separator of each kind outside strings, in one C-speed match from the line's
 # start: strings are skipped whole, and the possessive loops never backtrack (so a line
@@ -31,7 +31,11 @@ class JsonStyle:
     key_separator: str = ":"
     ensure_ascii: bool = False
 
-    def dumps(self, value: Any) -> str:
+    def dumps(self, value: Any, literals: bool = False) -> str:
+        """`value` in this style; with `literals`, its `FloatLiteral`s as the row wrote them
+        (the standard library's Python encoder, several times slower: only for such rows)."""
+        if literals:
+            return "".join(_literal_encoder(self)(value, 0))
         if self == COMPACT:
             try:
                 return orjson.dumps(value).decode("utf-8")  # orjson writes exactly this style, fast
@@ -47,6 +51,23 @@ class JsonStyle:
 
 COMPACT = JsonStyle()
 _ENCODERS: dict[JsonStyle, json.JSONEncoder] = {}
+
+
+def _literal_encoder(style: JsonStyle):
+    """The standard library's Python encoder with a float writer that gives a number kept as
+    written its own text (the C encoder prints every float through `float.__repr__`)."""
+
+    def floatstr(number: float) -> str:
+        literal = getattr(number, "literal", None)
+        return literal if literal is not None else float.__repr__(number)
+
+    string = json.encoder.encode_basestring_ascii if style.ensure_ascii else json.encoder.encode_basestring
+    return json.encoder._make_iterencode(None, _refuse, string, None, floatstr, style.key_separator,
+                                        style.item_separator, False, False, True)
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def detect_style(raw: bytes) -> JsonStyle:
@@ -86,7 +107,7 @@ def deferred_write_back(row: Row, value: Any) -> tuple[Callable[[], str] | None,
         text, why = _written(row, value)
         return (None, why) if text is None else ((lambda: text), "")
     # At most 255 levels deep: the standard encoder writes it.
-    return (lambda: detect_style(row.raw).dumps(value)), ""
+    return (lambda: detect_style(row.raw).dumps(value, literals=needs_exact_reading(row.raw))), ""
 
 
 def refusal(row: Row) -> str:
@@ -99,6 +120,6 @@ def refusal(row: Row) -> str:
 
 def _written(row: Row, value: Any) -> tuple[str | None, str]:
     try:
-        return detect_style(row.raw).dumps(value), ""
+        return detect_style(row.raw).dumps(value, literals=needs_exact_reading(row.raw)), ""
     except RecursionError:
         return None, "the row is nested too deeply to rewrite"

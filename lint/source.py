@@ -78,16 +78,50 @@ _DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
 _LONG_RUN = b"0" * 19
 
 
+class FloatLiteral(float):
+    """A number as the row wrote it (`1.50`, `1e-400`, `0.12345678901234567890123`): a float
+    for every check, and its own text when the row is written back, which a float's shortest
+    form would change (`1.5`, `0.0`, `0.12345678901234568`)."""
+
+    __slots__ = ("literal",)
+
+    def __new__(cls, literal: str) -> FloatLiteral:
+        number = float.__new__(cls, literal)
+        number.literal = literal
+        return number
+
+
+# A number after `:`, `,` or `[` (inside a string too: such a false alarm only costs the
+# exact reading), with a fraction or an exponent.
+_FLOAT_LITERAL = re.compile(rb"[:,\[]\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
+
+
+def _floats_keep_their_text(raw: bytes) -> bool:
+    """Whether every float of the line reads back as it is written (writers print a float's
+    shortest form: `1.50` would become `1.5`)."""
+    for match in _FLOAT_LITERAL.finditer(raw):
+        literal = match.group(1)
+        if (b"." in literal or b"e" in literal or b"E" in literal) and repr(float(literal)).encode() != literal:
+            return False
+    return True
+
+
+def needs_exact_reading(raw: bytes) -> bool:
+    """Whether orjson's reading of the line would write back other numbers than it holds."""
+    return _LONG_RUN in raw.translate(_DIGITS_AS_ZERO) or not _floats_keep_their_text(raw)
+
+
 def exact_value(raw: bytes, parsed: Any) -> Any:
-    """What the line holds with every integer as written: `parsed` (orjson's reading)
-    unless the line has a digit run long enough to be an integer orjson turned into a
-    float, then the standard library's reading (which keeps integers exact)."""
-    if _LONG_RUN not in raw.translate(_DIGITS_AS_ZERO):
+    """What the line holds with every number as written: `parsed` (orjson's reading) unless
+    the line has an integer orjson turned into a float (a digit run too long for 64 bits)
+    or a float whose shortest form is not its text; then the standard library's reading,
+    which keeps integers exact and those floats as `FloatLiteral`s."""
+    if not needs_exact_reading(raw):
         return parsed
     import json
 
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=FloatLiteral)
     except (ValueError, RecursionError):  # past the int digit limit, or deeper than its recursion
         return parsed
 

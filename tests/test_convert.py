@@ -192,23 +192,26 @@ def test_a_row_that_repeats_a_key_is_reported_not_rewritten():
     assert "repeats the key `content`" in problems[0].message
 
 
-def test_check_fix_leaves_a_row_that_repeats_a_key_as_it_is(tmp_path):
-    # Arguments given as an object, which the fix writes as a JSON string: not on a row
-    # whose `weight` appears twice.
+def test_the_arguments_fix_edits_only_their_span_even_on_a_row_that_repeats_a_key(tmp_path):
+    # Arguments given as an object, which the fix writes as a JSON string of their own text:
+    # the edit touches that span only, so a row whose `weight` appears twice keeps both (a
+    # fix that wrote the row back from its parsed value would drop one), and numbers keep
+    # their text (1.50, not 1.5).
     row = {"messages": [{"role": "user", "content": "Weather?"},
                         {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function",
-                         "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+                         "function": {"name": "get_weather", "arguments": {"city": "Oslo", "days": 2}}}]},
                         {"role": "tool", "tool_call_id": "c1", "content": "12"},
                         {"role": "assistant", "content": "12 in Oslo.", "weight": 1}],
            "tools": [{"type": "function", "function": WEATHER_FN}]}
-    plain = json.dumps(row)
+    plain = json.dumps(row).replace('"days": 2', '"days": 1.50')
     twice = plain.replace('"weight": 1', '"weight": 0, "weight": 1')
     path = tmp_path / "train.jsonl"
     path.write_text(twice + "\n" + plain + "\n")
     CliRunner().invoke(cli, ["check", "--fix", "--no-progress", str(path)])
     first, second, _ = path.read_text().split("\n")
-    assert first == twice
-    assert json.loads(second)["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city":"Oslo"}'
+    as_string = '"arguments": "{\\"city\\": \\"Oslo\\", \\"days\\": 1.50}"'
+    assert first == twice.replace('"arguments": {"city": "Oslo", "days": 1.50}', as_string)
+    assert second == plain.replace('"arguments": {"city": "Oslo", "days": 1.50}', as_string)
 
 
 # --- round trips over generated rows -----------------------------------------------------
@@ -370,7 +373,7 @@ def test_a_plain_check_reports_the_conversion_fix_without_writing_the_row(monkey
     data = (json.dumps(LEGACY, ensure_ascii=False) + "\n").encode()
     written = []
     real_dumps = JsonStyle.dumps
-    monkeypatch.setattr(JsonStyle, "dumps", lambda self, value: written.append(1) or real_dumps(self, value))
+    monkeypatch.setattr(JsonStyle, "dumps", lambda self, value, literals=False: written.append(1) or real_dumps(self, value, literals))
     plain = [v for v in check_bytes(data, "t.jsonl", Settings()).violations if v.code == "TLT002"]
     assert [(v.fix.title, v.fix.applicability.value, v.fix.lines) for v in plain] == [
         ("Convert the row to the `tools` format", "safe", None)]

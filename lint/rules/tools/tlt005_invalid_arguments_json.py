@@ -3,14 +3,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import json
+
 import orjson
 
-from ...survey import Call, calls
-from ...fingerprint import compact
-from ...jsonstyle import write_back
+from ...jsonstyle import detect_style
 from ...model import ERROR, SOMETIMES, Applicability, Finding, Fix
+from ...pointer import locate
 from ...registry import row_rule
-from ...source import Row, fresh_copy
+from ...source import Row
+from ...survey import Call, calls
 from ...toolset import json_type
 from .arguments import DOUBLE, NOT_JSON, NOT_OBJECT, NOT_STRING, OK, parsed_arguments
 from .calls import shown_function
@@ -38,8 +40,9 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
     {"function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Oslo\\"}"}}
     ```
 
-    The fix (safe) serialises an object given as `arguments`, or unwraps arguments
-    encoded twice.
+    The fix (safe) writes an object given as `arguments` as a JSON string of its own text
+    (keys, spacing and numbers as the row has them), or unwraps arguments encoded twice;
+    the rest of the row is left byte for byte.
     """
     for call in calls(row):
         if call.name is None and call.arguments is None:
@@ -54,7 +57,7 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
                 yield Finding(call.function_pointer, f"call to {name} has no `arguments`")
             elif type(value) is dict:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not an object",
-                              fix=_rewrite_arguments(row, call, compact, "Encode the arguments object as a JSON string"))
+                              fix=_as_string(row, call))
             else:
                 yield Finding(at, f"arguments of {name} must be a JSON string, not {json_type(value)}")
         elif status == NOT_JSON:
@@ -63,7 +66,7 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
             yield Finding(at, f"arguments of {name} must encode a JSON object, not {json_type(value)}")
         elif status == DOUBLE:
             yield Finding(at, f"arguments of {name} are JSON encoded twice",
-                          fix=_rewrite_arguments(row, call, orjson.loads, "Decode the doubly encoded arguments"))
+                          fix=_decoded_once(row, call))
 
 
 def _function_obj(row: Row, call: Call) -> dict:
@@ -73,13 +76,26 @@ def _function_obj(row: Row, call: Call) -> dict:
     return message["tool_calls"][call.index].get("function") or {}
 
 
-def _rewrite_arguments(row: Row, call: Call, rewrite: Callable[[Any], str], title: str) -> Fix | None:
-    """The row with the call's arguments replaced by `rewrite(arguments)`, both taken from
-    an exact private copy of the row (no integer of it read as a float). None when the
-    row cannot be written back (see `write_back`)."""
-    value = fresh_copy(row)
-    message = value["messages"][call.message]
-    function = message["function_call"] if call.index is None else message["tool_calls"][call.index]["function"]
-    function["arguments"] = rewrite(function["arguments"])
-    text, _ = write_back(row, value)
-    return Fix(title, Applicability.SAFE, (text,)) if text is not None else None
+def _as_string(row: Row, call: Call) -> Fix | None:
+    """The arguments object written as a JSON string of its own text: its keys, spacing and
+    numbers exactly as the row has them. Only that span of the row changes."""
+    return _replace_arguments(row, call, lambda written: written, "Encode the arguments object as a JSON string")
+
+
+def _decoded_once(row: Row, call: Call) -> Fix | None:
+    """Arguments encoded twice, encoded once: the string they hold, as a JSON string."""
+    return _replace_arguments(row, call, lambda written: orjson.loads(orjson.loads(written)),
+                              "Decode the doubly encoded arguments")
+
+
+def _replace_arguments(row: Row, call: Call, inner: Callable[[str], str], title: str) -> Fix | None:
+    """The row with the span of the call's arguments replaced by a JSON string of
+    `inner(the span's text)`, escaped as the row escapes (ASCII or not). None when the
+    span cannot be found (the pointer scanner gives up on the row)."""
+    text = row.text
+    span = locate(text, call.function_pointer + "/arguments")
+    if span is None:
+        return None
+    start, end = span
+    encoded = json.dumps(inner(text[start:end]), ensure_ascii=detect_style(row.raw).ensure_ascii)
+    return Fix(title, Applicability.SAFE, (text[:start] + encoded + text[end:],))
