@@ -345,22 +345,35 @@ def test_output_file_and_stdin(folder):
     assert "functions" in Path("a.jsonl").read_text()
 
 
-def test_a_killed_conversion_leaves_the_original_intact(folder):
+def writing(pid: int, folder: Path) -> bool:
+    """Whether process `pid` has its new file open in `folder` (unnamed, or a named temporary)."""
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)) and ("(deleted)" in target or target.endswith(".tunelint-tmp")):
+            return True
+    return False
+
+
+def test_a_killed_conversion_leaves_the_original_intact_and_no_file_behind(folder):
     line = json.dumps(LEGACY) + "\n"
     Path("big.jsonl").write_text(line * 60_000)  # ~40 MB: long enough to kill mid-write
     original = Path("big.jsonl").read_bytes()
     proc = subprocess.Popen([sys.executable, "-m", "tunelint.cli", "convert", "big.jsonl", "--in-place", "--no-progress"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        temps = [p for p in folder.iterdir() if p.name.endswith(".tunelint-tmp") and p.stat().st_size > 0]
-        if temps or proc.poll() is not None:
-            break
+    while time.monotonic() < deadline and proc.poll() is None and not writing(proc.pid, folder):
         time.sleep(0.01)
+    time.sleep(0.2)  # some of the new file written
     assert proc.poll() is None, "finished before it could be killed; make the file bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert Path("big.jsonl").read_bytes() == original
+    # The new file had no name yet (where the system allows; else the next run sweeps it).
+    subprocess.run([sys.executable, "-m", "tunelint.cli", "convert", "big.jsonl", "--in-place"], capture_output=True)
+    assert [p.name for p in folder.iterdir()] == ["big.jsonl"]
 
 
 def test_a_plain_check_reports_the_conversion_fix_without_writing_the_row(monkeypatch):
