@@ -62,6 +62,11 @@ class ClientLines:
         self._first = list(accumulate((1 + len(self._cuts.get(i, ())) for i in range(len(lines))), initial=0)) \
             if self._cuts else None
 
+    @property
+    def mapped(self) -> bool:
+        """Whether some line holds a lone carriage return (client lines are not ours)."""
+        return self._first is not None
+
     def position(self, index: int, column: int) -> dict[str, int]:
         """Line `index` (0-based) and a code-point column, as an LSP Position."""
         text = self.lines[index] if 0 <= index < len(self.lines) else ""
@@ -92,14 +97,23 @@ class ClientLines:
         if self._first is None:
             if position.line >= len(lines):
                 return len(lines) - 1, len(lines[-1])
-            return position.line, code_points(lines[position.line], position.character, self.encoding)
+            index = position.line
+            return index, code_points(self._content(index, 0, None), position.character, self.encoding)
         index = bisect_right(self._first, position.line) - 1
         if index >= len(lines):
             return len(lines) - 1, len(lines[-1])
-        text, start = lines[index], 0
+        start = 0
         cuts = self._cuts.get(index, [])
         nth = position.line - self._first[index]  # which piece of the line, after `nth` carriage returns
         if nth:
             start = cuts[nth - 1] + 1
-        piece_end = cuts[nth] if nth < len(cuts) else len(text)
-        return index, start + code_points(text[start:piece_end], position.character, self.encoding)
+        piece = self._content(index, start, cuts[nth] if nth < len(cuts) else None)
+        return index, start + code_points(piece, position.character, self.encoding)
+
+    def _content(self, index: int, start: int, end: int | None) -> str:
+        """A client line's text: from `start` to a lone carriage return (`end`) or the line's
+        end, without the "\r" of a "\r\n" (a position past the content is its end)."""
+        text = self.lines[index]
+        if end is None:
+            end = len(text) - 1 if text.endswith("\r") and index < len(self.lines) - 1 else len(text)
+        return text[start:end]

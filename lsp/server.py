@@ -51,7 +51,8 @@ class TunelintServer(LanguageServer):
         self.published: dict[str, tuple[int | None, list[Violation]]] = {}  # by uri: (version, violations)
         self.pending: dict[str, asyncio.TimerHandle] = {}
         self.tasks: set[asyncio.Task] = set()
-        self._diagnostics: dict[str, dict[int, tuple[Violation, dict[str, Any]]]] = {}  # by uri, by id(violation)
+        # By uri: (whether client lines were mapped, {id(violation): (violation, its JSON)}).
+        self._diagnostics: dict[str, tuple[bool, dict[int, tuple[Violation, dict[str, Any]]]]] = {}
 
     @property
     def encoding(self) -> str:
@@ -135,9 +136,13 @@ class TunelintServer(LanguageServer):
 
         An edit keeps the violation objects of the lines it did not touch (see `Session`),
         and a violation's diagnostic depends only on it and its line's text, which then
-        has not changed: only the touched lines' diagnostics are built.
+        has not changed: only the touched lines' diagnostics are built. Not so where lone
+        carriage returns move client lines (an edit above a row moves its diagnostic):
+        there every diagnostic is built again.
         """
-        known = self._diagnostics.get(uri, {})
+        was_mapped, known = self._diagnostics.get(uri, (False, {}))
+        if lines.mapped or was_mapped:
+            known = {}
         made: dict[int, tuple[Violation, dict[str, Any]]] = {}
         out = []
         for v in violations:
@@ -146,7 +151,7 @@ class TunelintServer(LanguageServer):
                 found = (v, diagnostic_json(uri, lines, v))
             made[id(v)] = found
             out.append(found[1])
-        self._diagnostics[uri] = made
+        self._diagnostics[uri] = (lines.mapped, made)
         return out
 
     def diagnostic(self, uri: str, lines: ClientLines, v: Violation) -> types.Diagnostic:
