@@ -24,7 +24,8 @@ def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
             click.echo(rules_markdown(), nl=False)
         else:
             for r in rules:
-                flags = ("fix " if r.fix.value != "never" else "    ") + ("" if r.default_enabled else "(off by default) ")
+                flags = ("fix " if r.fix.value != "never" else "    ") + (
+                    "(only when named) " if r.opt_in else "" if r.default_enabled else "(off by default) ")
                 click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {flags}{r.summary}")
         return
     if not rule_name:
@@ -44,7 +45,7 @@ def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
 def _as_dict(r) -> dict:
     return {
         "code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
-        "fix": r.fix.value, "default_enabled": r.default_enabled, "scope": r.scope,
+        "fix": r.fix.value, "default_enabled": r.default_enabled, "only_when_named": r.opt_in, "scope": r.scope,
         "summary": r.summary, "sections": doc_sections(r.doc), "url": rule_url(r.name),
         "options": [{"name": o.name, "default": o.default, "help": o.help} for o in r.options],
     }

@@ -41,6 +41,8 @@ class FixOutcome:
     by_rule: dict[str, int] = field(default_factory=dict)
     changes: list[tuple[int, bytes, list[bytes]]] = field(default_factory=list)  # kept when asked (diffs)
     remaining: list[Violation] = field(default_factory=list)  # what no fix could repair (when asked)
+    # Rows whose fixes did not settle: (input line, the code whose fix would undo an earlier one, or "").
+    unsettled: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -53,6 +55,7 @@ class FixOutcome:
         for violation in piece.remaining:
             violation.line += self.rows_written
             self.remaining.append(violation)
+        self.unsettled.extend((line + self.rows, code) for line, code in piece.unsettled)
         self.rows += piece.rows
         self.rows_written += piece.rows_written
         self.rows_changed += piece.rows_changed
@@ -96,11 +99,18 @@ def _first_fix(row: Row, findings: list[tuple[Rule, Finding]], unsafe: bool) -> 
 
 def fix_row(row: Row, checker: RowChecker, unsafe: bool,
             outcome: FixOutcome) -> tuple[list[Row], list[list[tuple[Rule, Finding]]], bool]:
-    """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays)."""
+    """Fix one row until nothing applies: (final rows, their unfixed findings, whether the BOM stays).
+
+    Fixes that would bring a row back to a state it had in an earlier pass (two fixes that
+    undo each other), or that still apply after `MAX_PASSES`, do not settle: the row is
+    then left exactly as it came, none of its fixes counted, and `outcome.unsettled` names it.
+    """
     pending = [row]
     done: list[Row] = []
     leftovers: list[list[tuple[Rule, Finding]]] = []
     keep_bom = row.bom
+    seen = {(row.bom, row.raw)}  # the states the row went through (a BOM's removal is a change)
+    applied_codes: list[str] = []
     for _ in range(MAX_PASSES):
         changed: list[Row] = []
         for current in pending:
@@ -111,18 +121,27 @@ def fix_row(row: Row, checker: RowChecker, unsafe: bool,
                 leftovers.append(findings)
                 continue
             rule, rows = applied
-            outcome.fixes += 1
-            outcome.by_rule[rule.code] = outcome.by_rule.get(rule.code, 0) + 1
+            if any((r.bom, r.raw) in seen for r in rows):
+                return _unsettled(row, checker, outcome, rule.code)
+            seen.update((r.bom, r.raw) for r in rows)
+            applied_codes.append(rule.code)
             if rule.code == BOM_RULE:
                 keep_bom = False
             changed.extend(rows)
         pending = changed
         if not pending:
             break
-    for current in pending:  # still fixable after MAX_PASSES: written as they stand
-        done.append(current)
-        leftovers.append(checker.findings(current))
+    if pending:  # still fixable after MAX_PASSES
+        return _unsettled(row, checker, outcome, "")
+    outcome.fixes += len(applied_codes)
+    for code in applied_codes:
+        outcome.by_rule[code] = outcome.by_rule.get(code, 0) + 1
     return done, leftovers, keep_bom
+
+
+def _unsettled(row: Row, checker: RowChecker, outcome: FixOutcome, code: str):
+    outcome.unsettled.append((row.line, code))
+    return [row], [checker.findings(row)], row.bom
 
 
 def fix_chunks(chunks: Iterable[bytes], checker: RowChecker, *, unsafe: bool = False,
@@ -265,6 +284,7 @@ def _fix_pieces(source: OpenFile, checker: RowChecker, jobs: int, unsafe: bool, 
                                    keep_changes=keep_changes, collect=collect, first_line=1 if start == 0 else 2))
         if start != 0:
             piece.changes = [(line - 1, before, after) for line, before, after in piece.changes]
+            piece.unsettled = [(line - 1, code) for line, code in piece.unsettled]
         return data, piece
 
     for (start, end), (data, piece) in zip(spans, fork_map(fix_piece, spans, jobs)):

@@ -178,6 +178,7 @@ class FileReport:
     rows: int = 0
     error: str | None = None  # the file could not be read (an IO error, not a violation)
     fixes: int = 0  # fixes applied before the check (`check --fix`)
+    unsettled: list[int] = field(default_factory=list)  # lines whose fixes undid each other (left as they were)
 
 
 @dataclass(slots=True)

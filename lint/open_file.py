@@ -120,12 +120,24 @@ class OpenFile:
         return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
+FIFO_WAIT = 5.0  # seconds a FIFO may take to get its first byte (TUNELINT_FIFO_WAIT): a late writer, not a hang
+
+
 def read_stream(path: Path) -> bytes:
-    """All a FIFO, a pipe (`<(...)`) or a device holds, read once. A FIFO that nobody
-    writes to reads as empty, at once, instead of waiting for a writer."""
+    """All a FIFO, a pipe (`<(...)`) or a device holds, read once. A FIFO whose writer sends
+    nothing within `FIFO_WAIT` seconds (nobody writes to it) reads as empty instead of
+    waiting forever; once data comes, it is read to the end."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        os.set_blocking(fd, True)  # now wait for data from the writer there is, if any
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            import select
+
+            waiting = select.poll()
+            waiting.register(fd, select.POLLIN | select.POLLHUP)
+            wait = float(os.environ.get("TUNELINT_FIFO_WAIT", FIFO_WAIT))
+            if not waiting.poll(int(wait * 1000)):
+                return b""
+        os.set_blocking(fd, True)
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 20)

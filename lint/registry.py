@@ -62,6 +62,10 @@ class Rule:
     # the config's model table) for the token rules, "file-kind" (sft, dpo, rft) for rules
     # that compare a row with the file it sits in.
     context: tuple[str, ...] = ()
+    # A rule that serves one target (converting rows to another format): on only when a
+    # selector names it (its code or name), never through ALL or a prefix.
+    opt_in: bool = False
+    conflicts: tuple[str, ...] = ()  # codes whose fixes undo this rule's: both selected is a config error
 
     @property
     def family(self) -> str:
@@ -101,12 +105,13 @@ def _doc(func: Callable) -> str:
 
 def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,
              sees: str = "conversation", default: bool = True, options: tuple[Option, ...] = (),
-             kinds: tuple[str, ...] = ("sft", "dpo", "rft"), context: tuple[str, ...] = ()):
+             kinds: tuple[str, ...] = ("sft", "dpo", "rft"), context: tuple[str, ...] = (), opt_in: bool = False,
+             conflicts: tuple[str, ...] = ()):
     """Declare a row rule: `func(row, options) -> Iterable[Finding]`."""
 
     def wrap(func: Callable[[Any, Mapping[str, Any]], Iterable[Finding]]):
-        _register(Rule(code, name, severity, fix, func, "row", sees, default, options, doc=_doc(func), kinds=kinds,
-                       context=context))
+        _register(Rule(code, name, severity, fix, func, "row", sees, default and not opt_in, options, doc=_doc(func),
+                       kinds=kinds, context=context, opt_in=opt_in, conflicts=conflicts))
         return func
 
     return wrap

@@ -26,15 +26,17 @@ def check_paths(paths: Iterable[Path], settings: Settings, *, jobs: int = 1, val
     report = Report()
     checks: dict[Path, FileCheck] = {}
     for path in files:
-        fixes = 0
+        fixes, unsettled = 0, []
         if fix:
             try:
-                fixes = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs).fixes
+                outcome = fix_file(path, settings, unsafe=unsafe_fixes, jobs=jobs)
+                fixes, unsettled = outcome.fixes, sorted({line for line, _ in outcome.unsettled})
             except OSError as exc:
                 report.files.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
                 continue
         checks[path] = file_check(path, settings, None, jobs, on_progress, edits, rules if path in paired else ())
         checks[path].report.fixes = fixes
+        checks[path].report.unsettled = unsettled
         report.files.append(checks[path].report)
     run_cross_file(pairs, checks, settings)
     return report

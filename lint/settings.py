@@ -71,6 +71,7 @@ class Settings:
             for selector in selectors:
                 if not matching(selector):
                     raise ConfigError(f"{self._where()}unknown rule selector `{selector}` in `per-file-ignores` for `{pattern}`")
+        self._refuse_conflicts()
 
     def _where(self) -> str:
         return f"{self.source}: " if self.source else ""
@@ -78,6 +79,17 @@ class Settings:
     @cached_property
     def enabled(self) -> set[str]:
         return _resolve(self.select, self.extend_select, self.ignore)
+
+    def _refuse_conflicts(self) -> None:
+        """Two selected rules whose fixes undo each other would flip rows back and forth."""
+        enabled = self.enabled
+        for code in sorted(enabled):
+            rule = find_rule(code)
+            for other in rule.conflicts:
+                if other in enabled:
+                    theirs = find_rule(other)
+                    raise ConfigError(f"{self._where()}`{rule.name}` ({rule.code}) and `{theirs.name}` ({theirs.code}) "
+                                      f"undo each other's fixes; select only one of them")
 
     def is_excluded(self, path: Path) -> bool:
         rel = _relative(path, self.root)
@@ -156,10 +168,13 @@ def _matches(rel: str, pattern: str) -> bool:
     return "/" not in pattern and fnmatch.fnmatchcase(PurePosixPath(rel).name, pattern)
 
 
+EXACT = 100  # the specificity of a selector that names one rule
+
+
 def _specificity(selector: str) -> int:
     rule = find_rule(selector)
     if rule is not None:
-        return 100  # an exact code or name beats any prefix
+        return EXACT  # an exact code or name beats any prefix
     return 0 if selector.upper() == "ALL" else len(selector)
 
 
@@ -170,6 +185,8 @@ def _resolve(select: list[str] | None, extend_select: list[str], ignore: list[st
     on += extend_select
     for rule in all_rules():
         best_on = max((_specificity(s) for s in on if rule in matching(s)), default=-1)
+        if rule.opt_in and best_on < EXACT:
+            continue  # ALL and prefixes pass over a rule that serves one target
         if select is None and rule.default_enabled:
             best_on = max(best_on, 0)
         best_off = max((_specificity(s) for s in ignore if rule in matching(s)), default=-1)

@@ -294,7 +294,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
 
 # --- pipes and FIFOs -----------------------------------------------------------------------------
 
-def test_a_fifo_nobody_writes_to_reads_as_empty_and_is_never_rewritten(tmp_path):
+def test_a_fifo_nobody_writes_to_reads_as_empty_and_is_never_rewritten(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNELINT_FIFO_WAIT", "0.2")
     fifo = tmp_path / "train.jsonl"
     os.mkfifo(fifo)
     assert b"file holds no rows" in run("check", "--output-format", "concise", str(fifo)).stdout
@@ -303,12 +304,15 @@ def test_a_fifo_nobody_writes_to_reads_as_empty_and_is_never_rewritten(tmp_path)
         assert done.returncode == 2 and b"not a regular file" in done.stderr, args
 
 
-def test_a_fifo_with_a_writer_is_read_once(tmp_path):
+def test_a_fifo_with_a_writer_is_read_once_even_if_the_writer_comes_late(tmp_path):
     fifo = tmp_path / "train.jsonl"
     os.mkfifo(fifo)
     data = jsonl(LEGACY).encode()
 
     def feed() -> None:
+        import time
+
+        time.sleep(1)  # the reader opens first and waits for it
         with open(fifo, "wb") as out:
             out.write(data)
 

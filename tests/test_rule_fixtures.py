@@ -124,8 +124,8 @@ class Case:
         table: dict[str, Any] = {"kind": "sft"}
         if not rule.default_enabled:
             table["extend-select"] = [self.rule]
-        if self.rule != TOO_FEW:
-            table["ignore"] = ["too-few-examples"]
+        # Rules whose fixes undo this one's cannot be on beside it (a config error).
+        table["ignore"] = ([] if self.rule == TOO_FEW else ["too-few-examples"]) + list(rule.conflicts)
         table.update(self.data.get("settings", {}))
         if table.get("kind") == "detect":
             del table["kind"]

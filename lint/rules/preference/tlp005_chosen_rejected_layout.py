@@ -13,7 +13,7 @@ def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
     return conversion_fix(row, pairs_row_to_dpo(exact_obj(row)), "Convert the chosen/rejected pair to a DPO row")
 
 
-@row_rule("TLP005", "chosen-rejected-layout", INFO, SOMETIMES, sees="object", default=False)
+@row_rule("TLP005", "chosen-rejected-layout", INFO, SOMETIMES, sees="object", opt_in=True)
 def chosen_rejected_layout(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A preference pair in the `chosen` / `rejected` layout, which fine-tuning does not take.
 

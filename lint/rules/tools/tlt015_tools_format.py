@@ -21,7 +21,7 @@ def _legacy_target_fix(row: Row) -> tuple[Fix | None, str]:
     return fix, converted.problems[0][1] if fix is not None else why
 
 
-@row_rule("TLT015", "tools-format", INFO, SOMETIMES, default=False)
+@row_rule("TLT015", "tools-format", INFO, SOMETIMES, opt_in=True, conflicts=("TLT002",))
 def tools_format(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A row uses the `tools` format, for a target that needs the legacy function format.
 
