@@ -84,7 +84,7 @@ def as_text(s: FileStats, overrides=None) -> str:
     lines = [
         f"{s.path}",
         f"  examples              {s.examples:,} ({s.trainable:,} trainable)"
-        + (f", {s.unparsed_lines:,} unparsable lines not counted" if s.unparsed_lines else ""),
+        + (f", {_count(s.unparsed_lines, 'unparsable line')} not counted" if s.unparsed_lines else ""),
         f"  tokens                {d['total_tokens']:,} in all{bound}; {d['billed_tokens_per_epoch']:,} billed per epoch",
         f"  per example           min {per['min']:,}  p5 {per['p5']:,}  median {per['median']:,}  p95 {per['p95']:,}  max {per['max']:,}",
     ]
@@ -92,7 +92,7 @@ def as_text(s: FileStats, overrides=None) -> str:
         lines.append(f"    {label:>17} {count:>7,} {bar}")
     lines += [
         f"  assistant (trained)   {s.assistant_tokens:,} tokens",
-        f"  tool definitions      {s.tool_tokens:,} tokens ({s.distinct_tools:,} distinct tools arrays)",
+        f"  tool definitions      {s.tool_tokens:,} tokens ({_count(s.distinct_tools, 'distinct tools array')})",
         f"  over the limit        {d['over_limit']:,} examples (limit {s.model.limit:,} for {s.model.name})",
         f"  epochs                {s.epochs} (the platform's default for {s.trainable:,} trainable examples)",
         f"  estimated cost        ${d['estimate']['cost_usd']:,.2f} for {s.model.name} "
@@ -107,3 +107,8 @@ def as_text(s: FileStats, overrides=None) -> str:
         lines.append(f"   {marker} {other['model']:<26} ${other['cost_usd']:>10,.2f}  {other['epochs']} epochs"
                      + (f", {other['over_limit']:,} over its limit" if other["over_limit"] else ""))
     return "\n".join(lines) + "\n"
+
+
+def _count(n: int, thing: str) -> str:
+    """`1 unparsable line`, `2 unparsable lines`."""
+    return f"{n:,} {thing}{'' if n == 1 else 's'}"

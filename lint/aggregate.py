@@ -30,16 +30,19 @@ class RuleRun(NamedTuple):
 
 
 def run_dataset_rules(ruleset: RuleSet, columns: Mapping[str, FactColumn], exact: ExactColumns,
-                      kept: Mapping[str, RuleRun] | None = None) -> dict[str, RuleRun]:
-    """Each dataset rule's run, in the rule set's order; a rule in `kept` is not run again."""
+                      kept: Mapping[str, RuleRun] | None = None,
+                      options: Mapping[str, Mapping] | None = None) -> dict[str, RuleRun]:
+    """Each dataset rule's run, in the rule set's order; a rule in `kept` is not run again.
+    `options`: each rule's options with what the run tells it (`RowChecker.dataset_options`)."""
     kept = kept or {}
+    options = options or ruleset.options
     empty = FactColumn()
     plans = {}
     shared: dict[str, list[int]] = {}
     for rule in ruleset.dataset_rules:
         if rule.exact is not None and rule.code not in kept:
             shared[rule.code] = shared_lines(columns.get(rule.code) or empty)
-            plans[rule.code] = (rule.exact, ruleset.options[rule.code], shared[rule.code])
+            plans[rule.code] = (rule.exact, options[rule.code], shared[rule.code])
     exact_facts = exact(plans) if plans else {}
     runs: dict[str, RuleRun] = {}
     for rule in ruleset.dataset_rules:
@@ -48,7 +51,7 @@ def run_dataset_rules(ruleset: RuleSet, columns: Mapping[str, FactColumn], exact
             runs[code] = kept[code]
         else:
             column = exact_facts[code] if code in exact_facts else columns.get(code) or empty
-            runs[code] = RuleRun(run_rule(rule, column, ruleset.options[code]), shared.get(code, []))
+            runs[code] = RuleRun(run_rule(rule, column, options[code]), shared.get(code, []))
     return runs
 
 

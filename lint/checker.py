@@ -58,11 +58,15 @@ class RowChecker:
     dataset rules', then those of the cross-file rules in `keep`.
     """
 
-    __slots__ = ("ruleset", "kind", "path", "edits", "fact_codes", "_collectors", "_line", "_object", "_own", "_inner")
+    __slots__ = ("ruleset", "kind", "path", "edits", "fact_codes", "dataset_options", "_collectors", "_line", "_object",
+                 "_own", "_inner")
 
-    def __init__(self, ruleset: RuleSet, kind: str, path: str, edits: bool = False, keep: Iterable[Rule] = ()) -> None:
+    def __init__(self, ruleset: RuleSet, kind: str, path: str, edits: bool = False, keep: Iterable[Rule] = (),
+                 role: str = "training") -> None:
         self.ruleset, self.kind, self.path, self.edits = ruleset, kind, path, edits
-        context = {"file-kind": kind}
+        # What a rule may be told about the run (see `Rule.context`): the file's kind, and
+        # whether it is a training file or the validation file of one.
+        context = {"file-kind": kind, "file-role": role}
         self._line = self._bind(ruleset.line_rules, context)
         self._object = self._bind(ruleset.object_rules, context)
         if kind == "sft":
@@ -71,6 +75,7 @@ class RowChecker:
             self._own = self._bind(tuple(r for r in ruleset.kind_rules if r.sees == kind), context)
             self._inner = self._bind(tuple(r for r in ruleset.conversation_rules if kind in r.kinds), context)
         rules = (*ruleset.dataset_rules, *keep)
+        self.dataset_options = {rule.code: options for rule, _, options in self._bind(ruleset.dataset_rules, context)}
         self.fact_codes = tuple(rule.code for rule in rules)
         self._collectors = tuple((rule.collect, ruleset.options[rule.code]) for rule in rules)
 

@@ -79,7 +79,8 @@ def finish(found: Scan, checker: RowChecker, read_rows: ReadRows,
            exact: Callable[[Plans], dict[str, FactColumn]] | None = None) -> list[Violation]:
     """The scan's violations with the dataset rules' added, sorted."""
     ruleset = checker.ruleset
-    runs = run_dataset_rules(ruleset, found.columns, exact or (lambda plans: exact_columns(plans, read_rows)))
+    runs = run_dataset_rules(ruleset, found.columns, exact or (lambda plans: exact_columns(plans, read_rows)),
+                             options=checker.dataset_options)
     violations = found.violations
     violations.extend(place_dataset(findings_of(ruleset, runs), checker.path, ruleset, read_texts))
     violations.sort(key=_order)
@@ -112,9 +113,10 @@ class FileCheck:
     reread: Callable[[set[int]], Iterable[tuple[int, str]]] | None = None
 
 
-def _check_in_memory(data: bytes, path: str, settings: Settings, edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
+def _check_in_memory(data: bytes, path: str, settings: Settings, edits: bool, keep: tuple[Rule, ...],
+                     role: str = "training") -> FileCheck:
     rows = list(rows_from_bytes(data))
-    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep)
+    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep, role=role)
     found = scan(rows, checker)
 
     def read_rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
@@ -138,12 +140,13 @@ def check_file(path: Path, settings: Settings, display: str | None = None, *, jo
 
 
 def file_check(path: Path, settings: Settings, display: str | None, jobs: int, on_progress: Progress | None,
-               edits: bool, keep: tuple[Rule, ...]) -> FileCheck:
-    """`check_file`, keeping what the cross-file rules in `keep` need of the file."""
+               edits: bool, keep: tuple[Rule, ...], role: str = "training") -> FileCheck:
+    """`check_file`, keeping what the cross-file rules in `keep` need of the file; `role`
+    says whether it is a training file or a validation file."""
     shown = display or str(path)
     try:
         with OpenFile(path) as source:
-            checker = file_checker(source, settings, shown, edits, keep)
+            checker = file_checker(source, settings, shown, edits, keep, role)
             if worth_parallel(source.size, jobs):
                 found, exact = _scan_in_parallel(source, checker, jobs, on_progress)
             else:
@@ -159,7 +162,7 @@ def file_check(path: Path, settings: Settings, display: str | None, jobs: int, o
             data = read_stream(path)
         except OSError as exc:
             return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
-        return _check_in_memory(data, shown, settings, edits, keep)
+        return _check_in_memory(data, shown, settings, edits, keep, role)
     except OSError as exc:
         return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
 
@@ -175,10 +178,10 @@ def file_check(path: Path, settings: Settings, display: str | None, jobs: int, o
 
 
 def file_checker(source: OpenFile, settings: Settings, shown: str, edits: bool = False,
-                 keep: tuple[Rule, ...] = ()) -> RowChecker:
+                 keep: tuple[Rule, ...] = (), role: str = "training") -> RowChecker:
     """The checker of a file: its rules, and its kind (set, or told from its first rows)."""
     kind = settings.kind or detect_kind(rows_from_lines(source.lines()))
-    return RowChecker(settings.ruleset_for(source.path), kind, shown, edits, keep=keep)
+    return RowChecker(settings.ruleset_for(source.path), kind, shown, edits, keep=keep, role=role)
 
 
 def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progress: Progress | None

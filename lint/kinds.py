@@ -18,7 +18,7 @@ def row_kind(row: Row) -> str:
     if cached is not None:
         return cached
     obj = row.obj or {}
-    if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
+    if "preferred_output" in obj or "non_preferred_output" in obj:  # a pair, even one that lost its `input`
         kind = "dpo"
     elif "chosen" in obj and "rejected" in obj:
         kind = "pairs"

@@ -9,6 +9,7 @@ would rewrite the row as a chat row), and a finding in the shared input is kept 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import orjson
@@ -21,7 +22,7 @@ SIDES = ("preferred_output", "non_preferred_output")
 CARRIED = ("tools", "functions", "parallel_tool_calls")
 
 
-def conversations(row: Row) -> list[tuple[Row, Callable[[str], str]]]:
+def conversations(row: Row) -> list[tuple[Row, Callable[[str], str], Callable[[str], str]]]:
     obj = row.obj
     given = obj.get("input")
     if type(given) is not dict or type(given.get("messages")) is not list:
@@ -36,7 +37,8 @@ def conversations(row: Row) -> list[tuple[Row, Callable[[str], str]]]:
         # Its own bytes (not the pair's): a rule that reads them again for a fix must find
         # the conversation it checked. The fix is dropped (see `inside`); the reading is not.
         raw = _dump(synthetic, row.raw)
-        found.append((Row(row.line, raw, synthetic, bom=row.bom, eol=row.eol), _remapper(side, len(prompt))))
+        found.append((Row(row.line, raw, synthetic, bom=row.bom, eol=row.eol), _remapper(side, len(prompt)),
+                      _renamer(side, len(prompt))))
     return found
 
 
@@ -48,6 +50,22 @@ def _dump(value: dict, fallback: bytes) -> bytes:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         except (RecursionError, ValueError):
             return fallback
+
+
+# How findings name a turn (`survey.turn`): `messages[3]`, or `messages[3].tool_calls[0]`.
+_TURN = re.compile(r"`messages\[(\d+)\]")
+
+
+def _renamer(side: str, prompt_length: int) -> Callable[[str], str]:
+    """A finding's message with its turns named where they are in the pair:
+    `messages[1]` -> `input.messages[1]` or `preferred_output[0]`."""
+    def rename(match: re.Match) -> str:
+        index = int(match.group(1))
+        if index < prompt_length:
+            return f"`input.messages[{index}]"
+        return f"`{side}[{index - prompt_length}]"
+
+    return lambda message: _TURN.sub(rename, message)
 
 
 def _remapper(side: str, prompt_length: int) -> Callable[[str], str]:
@@ -70,12 +88,12 @@ def inside(row: Row, run: Callable[[Row], list[tuple[object, Finding]]]) -> list
     """Findings of `run` on each conversation of the pair, mapped back and deduplicated."""
     out: list[tuple[object, Finding]] = []
     seen: set[tuple[str, str, str]] = set()
-    for conversation, remap in conversations(row):
+    for conversation, remap, rename in conversations(row):
         for rule, finding in run(conversation):
-            pointer = remap(finding.pointer)
-            key = (rule.code, pointer, finding.message)
+            pointer, message = remap(finding.pointer), rename(finding.message)
+            key = (rule.code, pointer, message)
             if key in seen:
                 continue
             seen.add(key)
-            out.append((rule, Finding(pointer, finding.message, None, finding.on_key, finding.related)))
+            out.append((rule, Finding(pointer, message, None, finding.on_key, finding.related)))
     return out

@@ -119,7 +119,7 @@ def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NE
 
 def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
                  fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = (),
-                 unsafe_fix: bool = False, exact: Callable[..., Any] | None = None):
+                 unsafe_fix: bool = False, exact: Callable[..., Any] | None = None, context: tuple[str, ...] = ()):
     """Declare a dataset rule.
 
     `collect(row, options)` returns a small fact for a row (or None to keep nothing);
@@ -131,7 +131,7 @@ def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[
 
     def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
         _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func),
-                       unsafe_fix=unsafe_fix, exact=exact))
+                       unsafe_fix=unsafe_fix, exact=exact, context=context))
         return func
 
     return wrap

@@ -21,8 +21,9 @@ def check_paths(paths: Iterable[Path], settings: Settings, *, jobs: int = 1, val
     (`validation`, or files whose names pair up: see `crossfile`)."""
     files = list(paths)
     rules = cross_file_rules(settings)
-    pairs = pairs_of(files, validation) if rules and (validation is not None or len(files) > 1) else []
-    paired = {p for pair in pairs for p in pair}
+    pairs = pairs_of(files, validation) if validation is not None or len(files) > 1 else []
+    paired = {p for pair in pairs for p in pair} if rules else set()
+    validation_files = {valid for _, valid in pairs}
     report = Report()
     checks: dict[Path, FileCheck] = {}
     for path in files:
@@ -34,7 +35,8 @@ def check_paths(paths: Iterable[Path], settings: Settings, *, jobs: int = 1, val
             except OSError as exc:
                 report.files.append(FileReport(str(path), error=f"cannot fix {path}: {exc.strerror or exc}"))
                 continue
-        checks[path] = file_check(path, settings, None, jobs, on_progress, edits, rules if path in paired else ())
+        role = "validation" if path in validation_files else "training"
+        checks[path] = file_check(path, settings, None, jobs, on_progress, edits, rules if path in paired else (), role)
         checks[path].report.fixes = fixes
         checks[path].report.unsettled = unsettled
         report.files.append(checks[path].report)

@@ -250,7 +250,7 @@ def _aggregate(checker: RowChecker, columns: list[list[Any]], dirty: list[bool],
                 for code, (func, options, lines_) in plans.items()}
 
     by_code = {rule.code: column for rule, column in zip(ruleset.dataset_rules, columns)}
-    runs = run_dataset_rules(ruleset, _Columns(by_code), exact, kept)
+    runs = run_dataset_rules(ruleset, _Columns(by_code), exact, kept, checker.dataset_options)
     texts = {rule.code: _shared_texts(lines, runs[rule.code].shared) for rule in ruleset.dataset_rules
              if rule.exact is not None}
     for code, run in kept.items():  # their exact facts are still those of the same lines

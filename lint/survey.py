@@ -15,6 +15,28 @@ from .source import Row
 ROW_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id", "function_call"})
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+# The roles other formats give the chat roles (Cohere's `Chatbot`, ShareGPT's `human` and
+# `gpt`, Gemini's `model`, ...), by their lowercase spelling.
+ROLE_ALIASES = {"chatbot": "assistant", "bot": "assistant", "model": "assistant", "gpt": "assistant", "ai": "assistant",
+                "human": "user"}
+
+
+def turn(index: int) -> str:
+    """How a finding names a turn: by its place in `messages` (0-based, as the row's JSON
+    and the finding's pointer number it), never as "message 2" (ambiguous beside 1-based lines)."""
+    return f"`messages[{index}]`"
+
+
+def intended_role(role: Any) -> tuple[str, bool] | None:
+    """The chat role an odd role stands for, and whether only its case (or spacing) differs:
+    `User` -> ("user", True), `Chatbot` -> ("assistant", False); None when it is no known one."""
+    if type(role) is not str:
+        return None
+    folded = role.strip().lower()
+    if folded in ROLES:
+        return folded, True
+    alias = ROLE_ALIASES.get(folded)
+    return (alias, False) if alias is not None else None
 
 
 class Call:
@@ -72,6 +94,8 @@ class Survey:
     weights: bool = False
     assistants: int = 0
     trained_assistants: int = 0  # assistant turns whose weight is not 0
+    misnamed: frozenset[str] = frozenset()  # chat roles that some turn names another way (`Chatbot`, `User`)
+    developer: bool = False  # some turn has the `developer` role
     results: bool = False  # a `tool` or `function` message is present
     parallel: bool = False  # some turn makes more than one tool call
     malformed_calls: bool = False
@@ -105,7 +129,9 @@ def _survey(items: list[Any]) -> Survey:
     contents: list[Any] = []
     pending: set[Any] = set()  # ids (or legacy names) of calls not answered yet
     non_dict = unknown = odd_roles = suspect = weights = results = parallel = malformed = flow = legacy = tools = False
+    developer = False
     assistants = trained = 0
+    misnamed: set[str] = set()
     last = -1
     keys_ok, roles = MESSAGE_KEYS.issuperset, ROLES
     for i, message in enumerate(items):
@@ -118,8 +144,13 @@ def _survey(items: list[Any]) -> Survey:
         role = message.get("role")
         if type(role) is not str or role not in roles:
             odd_roles = True
+            intended = intended_role(role)
+            if intended is not None:
+                misnamed.add(intended[0])
         if "weight" in message:
             weights = True
+        if role == "developer":
+            developer = True
         calls_here = False
         if role == "assistant":
             if pending:
@@ -199,8 +230,8 @@ def _survey(items: list[Any]) -> Survey:
             contents.append(None if content is _MISSING else content)
             if not (calls_here and (content is None or content is _MISSING)):
                 suspect = True
-    return Survey(dicts, found, contents, non_dict, unknown, odd_roles, suspect, weights, assistants, trained, results,
-                  parallel, malformed, flow, legacy, tools, last)
+    return Survey(dicts, found, contents, non_dict, unknown, odd_roles, suspect, weights, assistants, trained,
+                  frozenset(misnamed), developer, results, parallel, malformed, flow, legacy, tools, last)
 
 
 def message_dicts(row: Row) -> list[tuple[int, dict]]:

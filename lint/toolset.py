@@ -70,7 +70,7 @@ class ToolSet:
 
     functions: dict[str, FunctionDef] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # invalid-tool-definition
-    strict_problems: list[tuple[str, str]] = field(default_factory=list)  # strict-schema-violation
+    strict_problems: list[tuple[str, str, bool]] = field(default_factory=list)  # strict-schema-violation (on_key last)
     fingerprint: int | None = None  # the array's `quick` fingerprint, worked out once for the dataset rules
 
     @property
@@ -177,13 +177,14 @@ def _check_schema(toolset: ToolSet, schema: Any, at: str, name: str) -> bool:
     return True
 
 
-def strict_schema_problems(schema: Any, at: str, name: str) -> list[tuple[str, str]]:
-    """Where a `strict: true` function's schema leaves Structured Outputs' subset."""
+def strict_schema_problems(schema: Any, at: str, name: str) -> list[tuple[str, str, bool]]:
+    """Where a `strict: true` function's schema leaves Structured Outputs' subset: (pointer,
+    message, whether the finding is on the member's key: an unsupported keyword is)."""
     if type(schema) is not dict:
-        return [(at, f"strict function `{name}` needs an object schema for its parameters")]
-    problems: list[tuple[str, str]] = []
+        return [(at, f"strict function `{name}` needs an object schema for its parameters", False)]
+    problems: list[tuple[str, str, bool]] = []
     if schema.get("type") != "object":
-        problems.append((at, f"strict function `{name}`: the root schema must have type `object`"))
+        problems.append((at, f"strict function `{name}`: the root schema must have type `object`", False))
     stack: list[tuple[Any, str]] = [(schema, at)]
     while stack:  # iterative: schemas can nest deeper than Python's recursion limit
         node, where = stack.pop()
@@ -191,16 +192,18 @@ def strict_schema_problems(schema: Any, at: str, name: str) -> list[tuple[str, s
             continue
         for keyword in STRICT_UNSUPPORTED:
             if keyword in node:
-                problems.append((f"{where}/{keyword}", f"strict function `{name}`: `{keyword}` is not supported in strict mode"))
+                problems.append((f"{where}/{keyword}", f"strict function `{name}`: `{keyword}` is not supported in strict mode",
+                                 True))
         fmt = node.get("format")
         if fmt is not None and fmt not in STRICT_FORMATS:
-            problems.append((f"{where}/format", f"strict function `{name}`: format {_show(fmt)} is not supported in strict mode"))
+            problems.append((f"{where}/format", f"strict function `{name}`: format {_show(fmt)} is not supported in strict mode",
+                             False))
         types = node.get("type")
         is_object = types == "object" or (type(types) is list and "object" in types) or "properties" in node
         if is_object:
             if node.get("additionalProperties") is not False:
                 spot = f"{where}/additionalProperties" if "additionalProperties" in node else where
-                problems.append((spot, f"strict function `{name}`: objects need `additionalProperties: false`"))
+                problems.append((spot, f"strict function `{name}`: objects need `additionalProperties: false`", False))
             properties = node.get("properties")
             if type(properties) is dict:
                 required = node.get("required")
@@ -209,7 +212,8 @@ def strict_schema_problems(schema: Any, at: str, name: str) -> list[tuple[str, s
                 if missing:
                     spot = f"{where}/required" if "required" in node else where
                     listed = ", ".join(f"`{m}`" for m in missing)
-                    problems.append((spot, f"strict function `{name}`: every property must be required; missing {listed}"))
+                    problems.append((spot, f"strict function `{name}`: every property must be required; missing {listed}",
+                                     False))
                 for key, sub in properties.items():
                     stack.append((sub, f"{where}/properties/{_escape(key)}"))
         items = node.get("items")
@@ -225,7 +229,7 @@ def strict_schema_problems(schema: Any, at: str, name: str) -> list[tuple[str, s
                 for key, sub in table.items():
                     stack.append((sub, f"{where}/{defs}/{_escape(key)}"))
     if "anyOf" in schema:
-        problems.append((at + "/anyOf", f"strict function `{name}`: the root schema cannot be `anyOf`"))
+        problems.append((at + "/anyOf", f"strict function `{name}`: the root schema cannot be `anyOf`", True))
     problems.sort()
     return problems
 

@@ -46,7 +46,7 @@ def test_errors_exit_1_and_are_listed(run):
     write("train.jsonl", PROBLEMS)
     result = run("check", "train.jsonl", "--output-format", "concise")
     assert result.exit_code == 1
-    assert "train.jsonl:50:" in result.stdout and "TLC001 user message 0 has empty content" in result.stdout
+    assert "train.jsonl:50:" in result.stdout and "TLC001 user turn `messages[0]` has empty content" in result.stdout
 
 
 def test_warnings_exit_0_unless_strict(run):

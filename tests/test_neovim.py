@@ -46,4 +46,4 @@ def test_neovim_receives_diagnostics(tmp_path):
                    stdin=subprocess.DEVNULL, capture_output=True)
     lines = out.read_text().splitlines()
     column = json.dumps(bad).index('"   "')
-    assert lines == [f"50:{column}:TLC001:user message 0 has whitespace-only content"]
+    assert lines == [f"50:{column}:TLC001:user turn `messages[0]` has whitespace-only content"]

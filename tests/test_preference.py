@@ -98,7 +98,7 @@ def test_rft_rules_and_grader_keys():
 
 def test_a_row_of_another_kind_is_reported_once():
     rows = [dpo(i) for i in range(50)] + [{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}]
-    assert lint(*rows)[-1][1:] == ("unexpected-row-kind", "", "row looks like a chat example (`messages`), in a file of DPO preference pairs")
+    assert lint(*rows)[-1][1:] == ("unexpected-row-kind", "", "row looks like a chat example (`messages`), not a DPO preference pair (`input`, `preferred_output`, `non_preferred_output`)")
     # --kind overrides detection: each DPO row in a file declared RFT gets one diagnostic.
     forced = names(*rows[:3], kind="rft", ignore=["too-few-examples"])
     assert forced == [(1, "unexpected-row-kind"), (2, "unexpected-row-kind"), (3, "unexpected-row-kind")]

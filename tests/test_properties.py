@@ -86,7 +86,7 @@ def test_survey_shortcuts_never_hide_a_finding(rows):
     def suspicious(items):
         found = real(items)
         for flag in ("non_dict_messages", "unknown_keys", "odd_roles", "content_suspect", "weights", "results",
-                     "parallel", "malformed_calls", "flow_suspect", "legacy_format", "tools_format"):
+                     "parallel", "malformed_calls", "flow_suspect", "legacy_format", "tools_format", "developer"):
             setattr(found, flag, True)
         return found
 

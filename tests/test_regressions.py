@@ -10,7 +10,7 @@ def test_tool_message_without_id_is_reported_even_after_a_call_without_id():
         {"role": "assistant", "tool_calls": [{"id": None, "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
         {"role": "tool", "content": "12"}], "tools": [{"type": "function", "function": {"name": "f"}}]}
     found = {(v.name, v.message) for v in lint(row)}
-    assert ("orphan-tool-message", "tool message 2 has no `tool_call_id`") in found
+    assert ("orphan-tool-message", "tool turn `messages[2]` has no `tool_call_id`") in found
 
 
 def test_a_call_id_that_is_an_object_is_reported_not_a_crash():

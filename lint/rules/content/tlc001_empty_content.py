@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import message_dicts, survey
+from ...survey import message_dicts, survey, turn
 from ...model import ERROR, Finding
 from ...pointer import join_pointer
 from ...registry import row_rule
@@ -42,16 +42,16 @@ def empty_content(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
         if role == "assistant" and calls:
             continue
         if "content" not in message:
-            yield Finding(join_pointer("messages", i), f"{role} message {i} has no `content`")
+            yield Finding(join_pointer("messages", i), f"{role} turn {turn(i)} has no `content`")
             continue
         content = message["content"]
         if type(content) is str:
             if not content or content.isspace():
                 yield Finding(join_pointer("messages", i, "content"),
-                              f"{role} message {i} has {'empty' if not content else 'whitespace-only'} content")
+                              f"{role} turn {turn(i)} has {'empty' if not content else 'whitespace-only'} content")
         elif type(content) is list:
             if not content:
-                yield Finding(join_pointer("messages", i, "content"), f"{role} message {i} has an empty content array")
+                yield Finding(join_pointer("messages", i, "content"), f"{role} turn {turn(i)} has an empty content array")
             for j, part in enumerate(content):
                 if type(part) is dict and part.get("type") == "text" and type(part.get("text")) is str and not part["text"].strip():
-                    yield Finding(join_pointer("messages", i, "content", j, "text"), f"text part {j} of {role} message {i} is empty")
+                    yield Finding(join_pointer("messages", i, "content", j, "text"), f"text part `messages[{i}].content[{j}]` of a {role} turn is empty")

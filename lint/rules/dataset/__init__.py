@@ -16,4 +16,5 @@ from . import (  # noqa: F401
     tld006_tool_imbalance,
     tld007_single_system_prompt,
     tld008_train_validation_overlap,
+    tld009_dataset_in_another_format,
 )

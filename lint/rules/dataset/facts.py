@@ -35,9 +35,11 @@ def dataset_facts(row: Row) -> DatasetFacts | None:
         return found
     found = analysis.dataset = DatasetFacts()
     tools = obj.get("tools")
-    declared, by_name = declared_names(obj, "tools" if type(tools) is list else "functions", analysis)
+    key = "tools" if type(tools) is list else "functions"
+    declared, by_name = declared_names(obj, key, analysis)
     # Empty arrays declare nothing to drift from.
-    found.tools_signature = shared((by_name, tools_fingerprint(obj, analysis))) if type(tools) is list and tools else None
+    found.tools_signature = shared((by_name, declared_tools(tools_fingerprint(obj, analysis), tools))) \
+        if type(tools) is list and tools else None
     kind = row_kind(row)
     if type(obj.get("messages")) is not list:  # not a conversation: it keeps its exact fingerprint
         found.row_key = row_fingerprint(obj, analysis)
@@ -47,9 +49,11 @@ def dataset_facts(row: Row) -> DatasetFacts | None:
     chat = survey(row)
     found.row_key, found.prompt_key = screening_keys(obj, chat.message_dicts, chat.contents, chat.last_assistant, analysis)
     # A pair always trains; an RFT row needs no assistant target.
-    found.trainable = True if kind in ("dpo", "rft") else chat.trained_assistants > 0
+    # An assistant turn under another name (`Chatbot`) counts: invalid-role says what to rename,
+    # and "0 trainable examples" on top of that would be one cause said twice.
+    found.trainable = True if kind in ("dpo", "rft") else chat.trained_assistants > 0 or "assistant" in chat.misnamed
     called = intern_names(tuple([c.name for c in chat.calls if type(c.name) is str]))
-    found.tool_use = shared((declared, called)) if declared or called else None
+    found.tool_use = shared((declared, called, key)) if declared or called else None
     found.system = _system_fingerprint(chat.message_dicts)
     return found
 
@@ -79,3 +83,32 @@ def text_fingerprints(row: Row, options: Mapping[str, Any]) -> tuple[int, int] |
     near-duplicates and train/validation overlap compare."""
     obj = conversation(row)
     return (row_fingerprint(obj, row.analysis), training_text_digest(obj)) if obj is not None else None
+
+
+class DeclaredTools:
+    """A `tools` array as the dataset rules keep it: its fingerprint, and the first row's
+    array of that fingerprint (one object per distinct array, so `inconsistent-tools` can
+    say what differs). Equal when the fingerprints are."""
+
+    __slots__ = ("fingerprint", "value")
+
+    def __init__(self, fingerprint: int, value: Any) -> None:
+        self.fingerprint, self.value = fingerprint, value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DeclaredTools) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+
+_declared: dict[int, DeclaredTools] = {}
+
+
+def declared_tools(fingerprint: int, value: Any) -> DeclaredTools:
+    found = _declared.get(fingerprint)
+    if found is None:
+        if len(_declared) > 65536:
+            _declared.clear()
+        found = _declared[fingerprint] = DeclaredTools(fingerprint, value)
+    return found

@@ -7,7 +7,7 @@ from operator import itemgetter
 from typing import Any
 
 from ...fingerprint import intern_names, prompt_fingerprint, target_of
-from ...model import WARNING, DatasetFinding, Related
+from ...model import WARNING, DatasetFinding, Related, Severity
 from ...registry import dataset_rule
 from ...source import Row
 from .facts import conversation, dataset_facts
@@ -46,6 +46,9 @@ def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, An
     `tool_call_id`, and any other key ending in `id`, such as a message id). The answer
     is that last assistant turn: its text, or its calls (names and parsed arguments).
 
+    The message says what differs: another tool, or other arguments (a warning), or a text
+    answer worded differently (info: often a paraphrase rather than a contradiction).
+
     ## Why is this bad?
     The model is trained to give both answers to the same input, so it learns neither;
     for tool calls it learns to guess between arguments. Usually one of the rows was
@@ -77,15 +80,20 @@ def contradictory_answers(facts: list[tuple[int, Any]], options: Mapping[str, An
             continue  # the same answer again (a duplicate, not a contradiction)
         answers[prompt].add(target)
         other_line, _, other_kind, other_names = known
-        yield DatasetFinding(line, f"same prompt as line {other_line} but {_difference(kind, names, other_kind, other_names)}",
-                             related=(Related(other_line, "the other answer"),))
+        difference, severity = _difference(kind, names, other_kind, other_names)
+        yield DatasetFinding(line, f"same prompt as line {other_line} but {difference}",
+                             related=(Related(other_line, "the other answer"),), severity=severity)
 
 
-def _difference(kind: str, names: tuple[str, ...], other_kind: str, other_names: tuple[str, ...]) -> str:
+def _difference(kind: str, names: tuple[str, ...], other_kind: str,
+                other_names: tuple[str, ...]) -> tuple[str, Severity | None]:
+    """What differs between the two answers, and how grave it is: another tool or other
+    arguments is the rule's warning; two text answers that differ are often the same
+    answer worded two ways (info)."""
     if kind == other_kind == "text":
-        return "a different answer"
+        return "the text answer is worded differently (a paraphrase, or another answer)", Severity.INFO
     if kind != other_kind:
-        return "a text answer where it calls a tool" if kind == "text" else "a tool call where it answers in text"
+        return ("a text answer where it calls a tool" if kind == "text" else "a tool call where it answers in text"), None
     if names == other_names:
-        return f"different arguments to {', '.join(f'`{n}`' for n in names)}"
-    return f"calls {', '.join(f'`{n}`' for n in names)} instead of {', '.join(f'`{n}`' for n in other_names)}"
+        return f"other arguments to {', '.join(f'`{n}`' for n in names)}", None
+    return f"calls {', '.join(f'`{n}`' for n in names)} instead of {', '.join(f'`{n}`' for n in other_names)}", None

@@ -9,11 +9,12 @@ from ...facts import FactColumn
 from ...model import INFO, DatasetFinding, Related
 from ...registry import dataset_rule
 from ...source import Row
-from .facts import dataset_facts
+from .facts import DeclaredTools, dataset_facts
+from .tools_difference import difference
 
 
-def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], int] | None:
-    """(declared names sorted, the `tools` array's fingerprint)."""
+def _tools_signature(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], DeclaredTools] | None:
+    """(declared names sorted, the `tools` array as kept: its fingerprint and one copy)."""
     found = dataset_facts(row)
     return found.tools_signature if found is not None else None
 
@@ -24,7 +25,8 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
 
     Rows are grouped by the set of function names they declare; within a group, the
     definition most rows use is the reference, and every row that differs is reported
-    with the line of a reference row.
+    with the line of a reference row and what differs (`adds \`strict: true\` to
+    \`get_order\``, `removes parameter \`unit\` from \`get_weather\``).
 
     ## Why is this bad?
     A drifted schema (a renamed parameter, an enum that lost a value, a changed
@@ -53,9 +55,11 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
         return
     first_line = dict(zip(reversed(values), reversed(lines)))  # C speed, as the rest of this
     for line, fact in compress(zip(lines, values), map(odd.__contains__, values)):
-        names, _ = fact
+        names, declared = fact
         reference, most = odd[fact]
         shown = ", ".join(f"`{n}`" for n in names)
         ref_line = first_line[(names, reference)]
-        yield DatasetFinding(line, f"`tools` differ from those of {most:,} rows declaring {shown} (e.g. line {ref_line})",
+        what = difference(reference.value, declared.value)
+        yield DatasetFinding(line, f"`tools` differ from those of {most:,} rows declaring {shown} (e.g. line {ref_line})"
+                                   + (f": {what}" if what else ""),
                              pointer="/tools", on_key=True, related=(Related(ref_line, "the usual definition"),))

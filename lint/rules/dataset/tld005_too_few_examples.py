@@ -15,7 +15,7 @@ def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
     return found.trainable if found is not None else None
 
 
-@dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, options=(
+@dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, context=("file-role",), options=(
     Option("min-error", int, 10, "fewer trainable rows than this is an error (the platform's minimum)"),
     Option("min-warning", int, 50, "fewer than this is a warning (below the recommended size)"),
 ))
@@ -23,7 +23,9 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
     """A file has too few trainable examples.
 
     Fewer than 10 (the platform's minimum) is an error; fewer than 50 (the recommended
-    starting size) is a warning. Both thresholds are options.
+    starting size) is a warning. Both thresholds are options. A validation file (given with
+    `--validation`, or paired with its training file by name) is not judged: the minimum is
+    the training file's, and a handful of held-out rows is a valid validation file.
 
     ## Why is this bad?
     The platform refuses a training file with fewer than 10 examples; below about 50, a
@@ -35,8 +37,8 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
     ## Use instead
     Write or collect more examples (50 to 100 well-chosen ones is a good start).
     """
-    if not facts:
-        return  # no chat rows at all: empty-file or the structure rules say why
+    if not facts or options["file-role"] == "validation":
+        return  # no chat rows at all (empty-file or the structure rules say why), or held-out rows
     trainable = sum(map(bool, facts.values))
     if trainable < options["min-error"]:
         yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "

@@ -13,8 +13,8 @@ from ...source import Row
 from .facts import dataset_facts
 
 
-def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """(names declared, names called), both interned."""
+def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...], str] | None:
+    """(names declared, names called, both interned; and `tools` or `functions`, where they are declared)."""
     found = dataset_facts(row)
     return found.tool_use if found is not None else None
 
@@ -42,24 +42,24 @@ def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[Da
     # C-speed passes: every called name counted; the first line of each distinct set of
     # declared names (a handful per file), from which each name's first declaration follows.
     lines, values = facts.lines, facts.values
-    declared_sets = list(map(itemgetter(0), values))
+    declared_sets = [(declared, key) for declared, _, key in values]
     counts = Counter(chain.from_iterable(map(itemgetter(1), values)))
-    declared_first: dict[str, int] = {}
+    declared_first: dict[str, tuple[int, str]] = {}  # name -> (first line declaring it, `tools` or `functions`)
     first_of = dict(zip(reversed(declared_sets), reversed(lines)))
-    for declared, line in sorted(first_of.items(), key=itemgetter(1)):  # in file order, as they appear
+    for (declared, key), line in sorted(first_of.items(), key=itemgetter(1)):  # in file order, as they appear
         for name in declared:
-            if line < declared_first.get(name, line + 1):
-                declared_first[name] = line
+            if line < declared_first.get(name, (line + 1, key))[0]:
+                declared_first[name] = (line, key)
     total = sum(counts.values())
     if total >= options["min-calls"] and len(declared_first) > 1:
         name, most = counts.most_common(1)[0]
         share = most / total
         if share > options["max-share"]:
-            line = declared_first.get(name, 1)
+            line, key = declared_first.get(name, (1, "tools"))
             yield DatasetFinding(line, f"`{name}` takes {share:.0%} of the file's {total:,} calls "
-                                       f"(more than {options['max-share']:.0%})", pointer="/tools", on_key=True)
+                                       f"(more than {options['max-share']:.0%})", pointer=f"/{key}", on_key=True)
     if total >= options["min-calls"]:
-        for name, line in sorted(declared_first.items(), key=lambda item: item[1]):
+        for name, (line, key) in sorted(declared_first.items(), key=lambda item: item[1]):
             if name not in counts:
-                yield DatasetFinding(line, f"`{name}` is declared but never called in this file", pointer="/tools",
+                yield DatasetFinding(line, f"`{name}` is declared but never called in this file", pointer=f"/{key}",
                                      on_key=True)

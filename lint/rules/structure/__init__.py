@@ -10,4 +10,9 @@ from . import (  # noqa: F401
     tls006_missing_assistant_message,
     tls007_invalid_weight,
     tls008_unexpected_row_kind,
+    tls009_consecutive_assistant_turns,
+    tls010_turns_after_last_answer,
+    tls011_multiple_system_messages,
+    tls012_missing_user_message,
+    tls013_developer_role,
 )

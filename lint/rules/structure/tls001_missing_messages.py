@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import survey
+from ...survey import survey, turn
 from ...model import ERROR, Finding
 from ...pointer import join_pointer
 from ...registry import row_rule
@@ -39,4 +39,4 @@ def missing_messages(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     elif survey(row).non_dict_messages:
         for i, message in enumerate(obj["messages"]):
             if type(message) is not dict:
-                yield Finding(join_pointer("messages", i), f"message {i} must be an object, not {json_type(message)}")
+                yield Finding(join_pointer("messages", i), f"{turn(i)} must be an object, not {json_type(message)}")

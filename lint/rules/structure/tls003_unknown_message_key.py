@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import MESSAGE_KEYS, message_dicts, survey
+from ...survey import MESSAGE_KEYS, message_dicts, survey, turn
 from ...model import ERROR, Finding
 from ...pointer import join_pointer
 from ...registry import row_rule
@@ -36,4 +36,4 @@ def unknown_message_key(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     for i, message in message_dicts(row):
         for key in message:
             if key not in MESSAGE_KEYS:
-                yield Finding(join_pointer("messages", i, key), f"message {i} has unknown key `{key}`", on_key=True)
+                yield Finding(join_pointer("messages", i, key), f"{turn(i)} has unknown key `{key}`", on_key=True)

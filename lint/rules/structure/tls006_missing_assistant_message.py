@@ -35,6 +35,8 @@ def missing_assistant_message(row: Row, options: Mapping[str, Any]) -> Iterator[
         return  # missing-messages reports it
     found = survey(row)
     if not found.assistants:
-        yield Finding("/messages", "row has no assistant message to train on")
+        if "assistant" not in found.misnamed:  # an assistant turn under another name: invalid-role says so
+            yield Finding("/messages", "row has no assistant message to train on")
     elif not found.trained_assistants:
-        yield Finding("/messages", f"all {found.assistants} assistant messages have weight 0, so nothing is trained")
+        many = f"all {found.assistants} assistant messages have" if found.assistants > 1 else "the assistant message has"
+        yield Finding("/messages", f"{many} weight 0, so nothing is trained")

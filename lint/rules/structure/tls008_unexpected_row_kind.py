@@ -15,7 +15,6 @@ KIND_NAMES = {
     "sft": "a chat example (`messages`)",
     "pairs": "a chosen/rejected preference pair",
 }
-KIND_PLURAL = {"sft": "chat examples", "dpo": "DPO preference pairs", "rft": "reinforcement fine-tuning rows"}
 
 
 @row_rule("TLS008", "unexpected-row-kind", ERROR, sees="object", context=("file-kind",))
@@ -42,4 +41,6 @@ def unexpected_row_kind(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
     expected = options["file-kind"]
     if kind != expected:
         hint = " (convert it with `tunelint convert --to dpo`)" if kind == "pairs" else ""
-        yield Finding("", f"row looks like {KIND_NAMES[kind]}, in a file of {KIND_PLURAL[expected]}{hint}")
+        # "not a chat example" rather than "in a file of chat examples": when every row is of
+        # another kind, the file is not one of chat examples (dataset-in-another-format says so).
+        yield Finding("", f"row looks like {KIND_NAMES[kind]}, not {KIND_NAMES[expected]}{hint}")

@@ -44,4 +44,5 @@ def missing_tools_array(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
             reported.add(legacy)
             names = sorted({c.name for c in calls(row) if (c.index is None) == legacy and type(c.name) is str})
             shown = ", ".join(f"`{n}`" for n in names) or "a function"
-            yield Finding(call.pointer, f"assistant calls {shown} but the row has no `{key}` array")
+            where = f"its `{key}` array is empty" if value == [] else f"the row has no `{key}` array"
+            yield Finding(call.pointer, f"assistant calls {shown} but {where}")

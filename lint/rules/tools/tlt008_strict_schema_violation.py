@@ -37,5 +37,5 @@ def strict_schema_violation(row: Row, options: Mapping[str, Any]) -> Iterator[Fi
     for legacy in (False, True):
         toolset = declared(row, legacy)
         if toolset is not None:
-            for at, message in toolset.strict_problems:
-                yield Finding(at, message)
+            for at, message, on_key in toolset.strict_problems:
+                yield Finding(at, message, on_key=on_key)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import message_dicts, survey
+from ...survey import message_dicts, survey, turn
 from ...model import ERROR, Finding
 from ...pointer import join_pointer
 from ...registry import row_rule
@@ -49,7 +49,7 @@ def orphan_tool_message(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
                     ids.add(call.id)
         elif role == "tool":
             if "tool_call_id" not in message:
-                yield Finding(join_pointer("messages", i), f"tool message {i} has no `tool_call_id`")
+                yield Finding(join_pointer("messages", i), f"tool turn {turn(i)} has no `tool_call_id`")
                 continue
             call_id = message["tool_call_id"]
             if type(call_id) is not str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ...survey import Call, calls
+from ...survey import Call, calls, turn
 from ...model import ERROR, Finding
 from ...registry import row_rule
 from ...source import Row
@@ -36,4 +36,4 @@ def duplicate_tool_call_id(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
         if first is None:
             seen[call.id] = call
         else:
-            yield Finding(call.pointer + "/id", f"call id `{call.id}` is used twice (first at message {first.message})")
+            yield Finding(call.pointer + "/id", f"call id `{call.id}` is used twice (first in {turn(first.message)})")

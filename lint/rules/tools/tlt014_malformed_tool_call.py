@@ -46,7 +46,7 @@ def malformed_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
                 continue
             for j, call in enumerate(tool_calls):
                 if not well_formed_call(call):
-                    yield from _check_tool_call(call, join_pointer("messages", i, "tool_calls", j), j)
+                    yield from _check_tool_call(call, join_pointer("messages", i, "tool_calls", j), f"`messages[{i}].tool_calls[{j}]`")
         if "function_call" in message:
             function_call = message["function_call"]
             if type(function_call) is dict and type(function_call.get("name")) is str and message.get("role") == "assistant":
@@ -60,16 +60,16 @@ def malformed_tool_call(row: Row, options: Mapping[str, Any]) -> Iterator[Findin
                 yield Finding(at, "`function_call` needs a string `name`")
 
 
-def _check_tool_call(call: Any, at: str, j: int) -> Iterator[Finding]:
+def _check_tool_call(call: Any, at: str, ref: str) -> Iterator[Finding]:
     if type(call) is not dict:
-        yield Finding(at, f"tool call {j} must be an object, not {json_type(call)}")
+        yield Finding(at, f"tool call {ref} must be an object, not {json_type(call)}")
         return
     if type(call.get("id")) is not str or not call.get("id"):
-        yield Finding(at + "/id" if "id" in call else at, f"tool call {j} needs a non-empty string `id`")
+        yield Finding(at + "/id" if "id" in call else at, f"tool call {ref} needs a non-empty string `id`")
     if call.get("type") != "function":
-        yield Finding(at + "/type" if "type" in call else at, f"tool call {j} needs `\"type\": \"function\"`")
+        yield Finding(at + "/type" if "type" in call else at, f"tool call {ref} needs `\"type\": \"function\"`")
     function = call.get("function")
     if type(function) is not dict:
-        yield Finding(at + "/function" if "function" in call else at, f"tool call {j} needs a `function` object")
+        yield Finding(at + "/function" if "function" in call else at, f"tool call {ref} needs a `function` object")
     elif type(function.get("name")) is not str:
-        yield Finding(at + "/function", f"tool call {j} needs a string `function.name`")
+        yield Finding(at + "/function", f"tool call {ref} needs a string `function.name`")
