@@ -27,6 +27,7 @@ from .source import LineIndex, Row, rows_from_bytes, rows_from_lines
 from .workers import fork_map, worth_parallel
 
 RANGES_PER_JOB = 16  # several ranges per worker even out the load
+RANGE_BYTES = 16 * 1024 * 1024  # and none so large that what a worker sends back is large
 MIN_PARALLEL_EXACT = 500  # rows to read again before sharing the work is worth its messages
 
 Progress = Callable[[int], None]  # told the bytes read as a check goes
@@ -56,9 +57,11 @@ class Scan:
         self.rows += part.rows
 
 
-def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None] | None = None) -> Scan:
-    """Check rows one at a time, keeping their violations, their facts and their line starts."""
-    found = Scan()
+def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None] | None = None,
+         worker: bool = False) -> Scan:
+    """Check rows one at a time, keeping their violations, their facts and their line starts
+    (a `worker`'s scan of one range keeps them in memory, to send them back)."""
+    found = Scan(index=LineIndex(may_spill=not worker))
     table = FactTable(code for code in checker.fact_codes)
     violations, index, check, add = found.violations, found.index, checker.check, table.add
     for row in rows:
@@ -69,7 +72,7 @@ def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None]
         add(row.line, checked.facts)
         if on_row is not None:
             on_row(row)
-    found.rows = len(index.starts)
+    found.rows = len(index)
     found.columns = table.flush()
     return found
 
@@ -189,7 +192,7 @@ def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progr
     """The file's byte ranges scanned on `jobs` processes and joined in file order, and the
     way to work out exact facts on processes too (a file with many repeated rows has
     thousands of lines to read again, parse and fingerprint)."""
-    spans = source.ranges(jobs * RANGES_PER_JOB)
+    spans = source.ranges(max(jobs * RANGES_PER_JOB, -(-source.size // RANGE_BYTES)))
 
     def scan_range(span: tuple[int, int]) -> Scan:
         start, end = span
@@ -197,7 +200,7 @@ def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progr
         rows = rows_from_lines(source.lines(start, end), 1 if start == 0 else 2)
         if start:
             rows = _renumbered(rows)
-        return scan(rows, checker)
+        return scan(rows, checker, worker=True)
 
     found = Scan(columns={})
     try:

@@ -42,7 +42,38 @@ ExactColumns = Callable[[Plans], dict[str, FactColumn]]
 
 def shared_lines(column: FactColumn) -> list[int]:
     """The lines whose screening key (their fact) another line shares, in ascending order."""
+    if column.spilled:
+        return _repeated_lines_streaming(column)
     return repeated_lines(column.lines, column.values)
+
+
+_BUCKETS = 1 << 24  # bits of each filter below: 2 MB, whatever the file's size
+
+
+def _repeated_lines_streaming(column: FactColumn) -> list[int]:
+    """`repeated_lines` for a column too large to count in memory (a dict of a million keys
+    is about 100 MB): one pass marks each key's bucket in a bit filter, seen once or seen
+    again; a second pass keeps the keys of buckets seen again (the repeats, and a few that
+    only share a bucket), which a Counter then tells apart."""
+    once, again = bytearray(_BUCKETS >> 3), bytearray(_BUCKETS >> 3)
+    mask = _BUCKETS - 1
+    for key in column.values:
+        if key is None:
+            continue
+        bucket = hash(key) & mask
+        byte, bit = bucket >> 3, 1 << (bucket & 7)
+        if once[byte] & bit:
+            again[byte] |= bit
+        else:
+            once[byte] |= bit
+    candidates: list[tuple[int, Any]] = []
+    for line, key in column:
+        if key is not None:
+            bucket = hash(key) & mask
+            if again[bucket >> 3] & (1 << (bucket & 7)):
+                candidates.append((line, key))
+    counts = Counter(key for _, key in candidates)
+    return [line for line, key in candidates if counts[key] > 1]
 
 
 def repeated_lines(lines: Iterable[int], keys: Sequence[Any]) -> list[int]:

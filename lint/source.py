@@ -7,6 +7,7 @@ rules look at it, so one bad line gives one diagnostic, not a cascade.
 from __future__ import annotations
 
 import io
+import os
 import re
 from array import array
 from collections.abc import Iterable, Iterator
@@ -261,24 +262,54 @@ class LineIndex:
 
     The dataset rules read a few lines back once the file is done (exact fingerprints of
     rows whose screening key repeats, then the rows they report): a read at each line's
-    offset instead of reading the file again up to the last one.
+    offset instead of reading the file again up to the last one. Past `SPILL_LINES`
+    lines the offsets move to a temporary file a chunk at a time (read back with
+    `os.pread`, by forked workers too): memory stays flat whatever the file's size.
     """
 
-    __slots__ = ("starts", "end")
+    __slots__ = ("starts", "end", "_spill", "_spilled", "_may_spill")
+    SPILL_LINES = 1 << 16
 
-    def __init__(self) -> None:
-        self.starts = array("Q")
+    def __init__(self, may_spill: bool = True) -> None:
+        self.starts = array("Q")  # the offsets not spilled: the newest lines
         self.end = 0
+        self._spill: Any = None
+        self._spilled = 0
+        self._may_spill = may_spill  # a worker's index of one range crosses back whole
+
+    def __len__(self) -> int:
+        return self._spilled + len(self.starts)
 
     def note(self, row: Row) -> None:
         """The next line of the file, as parsed (its bytes: the row, its terminator, a BOM)."""
         self.starts.append(self.end)
         self.end += len(row.raw) + len(row.eol) + (len(BOM) if row.bom else 0)
+        if len(self.starts) >= self.SPILL_LINES and self._may_spill:
+            self._move_to_disk()
 
     def extend(self, other: LineIndex, offset: int) -> None:
         """Append the lines of the range that starts at byte `offset` (C-speed)."""
         self.starts.extend(map(offset.__add__, other.starts))
         self.end = offset + other.end
+        if len(self.starts) >= self.SPILL_LINES and self._may_spill:
+            self._move_to_disk()
+
+    def _move_to_disk(self) -> None:
+        if self._spill is None:
+            import tempfile
+
+            self._spill = tempfile.TemporaryFile(prefix="tunelint-lines-")
+        self._spill.write(self.starts.tobytes())
+        self._spill.flush()
+        self._spilled += len(self.starts)
+        self.starts = array("Q")
+
+    def start(self, number: int) -> int:
+        """Where line `number` (1-based, noted) starts."""
+        index = number - 1
+        if index >= self._spilled:
+            return self.starts[index - self._spilled]
+        return array("Q", os.pread(self._spill.fileno(), 8, index * 8))[0]
 
     def read(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, Row]]:
         """The wanted lines, parsed, in ascending order, one in memory at a time."""
@@ -291,9 +322,22 @@ class LineIndex:
             yield number, line_text(number, chunk)
 
     def _chunks(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, bytes]]:
+        total = len(self)
         for number in sorted(wanted):
-            if 0 < number <= len(self.starts):
-                yield number, source.line_at(self.starts[number - 1])
+            if 0 < number <= total:
+                yield number, source.line_at(self.start(number))
+
+    def __reduce__(self):
+        """A worker's index (a range: never spilled) crosses to the parent with its offsets."""
+        if self._spill is not None:
+            raise TypeError("a spilled line index stays in its process")
+        return _index_of, (self.starts, self.end)
+
+
+def _index_of(starts: array, end: int) -> LineIndex:
+    index = LineIndex()
+    index.starts, index.end = starts, end
+    return index
 
 
 def line_text(line: int, chunk: bytes) -> str:

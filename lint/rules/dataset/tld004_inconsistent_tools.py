@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from itertools import compress
 from typing import Any
 
 from ...facts import FactColumn
@@ -25,8 +24,8 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
 
     Rows are grouped by the set of function names they declare; within a group, the
     definition most rows use is the reference, and every row that differs is reported
-    with the line of a reference row and what differs (`adds \`strict: true\` to
-    \`get_order\``, `removes parameter \`unit\` from \`get_weather\``).
+    with the line of a reference row and what differs ("adds `strict: true` to
+    `get_order`", "removes parameter `unit` from `get_weather`").
 
     ## Why is this bad?
     A drifted schema (a renamed parameter, an enum that lost a value, a changed
@@ -40,8 +39,8 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
     Regenerate the old rows with the current definitions.
     """
     # Facts repeat (one toolbox on most rows): count distinct (names, fingerprint) pairs first.
-    lines, values = facts.lines, facts.values
-    combos = Counter(values)
+    # Passes over the column, never held whole (a large file's column streams from disk).
+    combos = Counter(facts.values)
     groups: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     for (names, fingerprint), count in combos.items():
         groups[names][fingerprint] += count
@@ -53,8 +52,14 @@ def inconsistent_tools(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
         odd.update({(names, fp): (reference, most) for fp, n in others if n != most})
     if not odd:
         return
-    first_line = dict(zip(reversed(values), reversed(lines)))  # C speed, as the rest of this
-    for line, fact in compress(zip(lines, values), map(odd.__contains__, values)):
+    references = {(names, reference) for (names, _), (reference, _) in odd.items()}
+    first_line: dict = {}
+    for line, fact in facts:
+        if fact in references and fact not in first_line:
+            first_line[fact] = line
+            if len(first_line) == len(references):
+                break
+    for line, fact in filter(lambda pair: pair[1] in odd, facts):
         names, declared = fact
         reference, most = odd[fact]
         shown = ", ".join(f"`{n}`" for n in names)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -41,11 +40,14 @@ def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[Da
     """
     # C-speed passes: every called name counted; the first line of each distinct set of
     # declared names (a handful per file), from which each name's first declaration follows.
-    lines, values = facts.lines, facts.values
-    declared_sets = [(declared, key) for declared, _, key in values]
-    counts = Counter(chain.from_iterable(map(itemgetter(1), values)))
+    counts: Counter = Counter()
+    first_of: dict[tuple[tuple[str, ...], str], int] = {}  # (declared names, key) -> first line
+    for line, (declared, called, key) in facts:  # one pass: a large file's column streams from disk
+        if called:
+            counts.update(called)
+        if (declared, key) not in first_of:
+            first_of[(declared, key)] = line
     declared_first: dict[str, tuple[int, str]] = {}  # name -> (first line declaring it, `tools` or `functions`)
-    first_of = dict(zip(reversed(declared_sets), reversed(lines)))
     for (declared, key), line in sorted(first_of.items(), key=itemgetter(1)):  # in file order, as they appear
         for name in declared:
             if line < declared_first.get(name, (line + 1, key))[0]:

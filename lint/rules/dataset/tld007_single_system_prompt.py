@@ -35,6 +35,11 @@ def single_system_prompt(facts: FactColumn, options: Mapping[str, Any]) -> Itera
     """
     if len(facts) < options["min-rows"]:
         return
-    prompts = set(facts.values)
-    if len(prompts) == 1 and 0 not in prompts:
-        yield DatasetFinding(facts[0][0], f"all {len(facts):,} rows share one system prompt", pointer="/messages/0/content")
+    first_line, first = None, None
+    for line, prompt in facts:  # stops at the second prompt: a large file's column streams from disk
+        if first_line is None:
+            first_line, first = line, prompt
+        elif prompt != first:
+            return
+    if first != 0:  # 0: no system prompt
+        yield DatasetFinding(first_line, f"all {len(facts):,} rows share one system prompt", pointer="/messages/0/content")

@@ -68,11 +68,15 @@ def _rename_fix(row: Row, renames: list[tuple[int, str, bool]], case_only: bool)
     """One fix for the whole row (the fix loop applies one a pass): every role of its kind
     renamed in place; with the other formats' names, every known odd role (unsafe)."""
     chosen = [(i, role) for i, role, only_case in renames if only_case or not case_only]
-    text = row.text
-    spans = [(locate(text, join_pointer("messages", i, "role")), role) for i, role in chosen]
-    if not chosen or any(span is None for span, _ in spans):
+    if not chosen:
         return None
-    for (start, end), role in sorted(spans, key=lambda pair: pair[0][0], reverse=True):
-        text = text[:start] + f'"{role}"' + text[end:]
+
+    def written() -> tuple[tuple[str, ...], None]:  # only when applied or shown: a report keeps the title
+        text = row.text
+        spans = [(locate(text, join_pointer("messages", i, "role")), role) for i, role in chosen]
+        for span, role in sorted((pair for pair in spans if pair[0] is not None), key=lambda pair: pair[0][0], reverse=True):
+            text = text[:span[0]] + f'"{role}"' + text[span[1]:]
+        return (text,), None
+
     names = ", ".join(f"{row.obj['messages'][i]['role']} -> {role}" for i, role in dict(chosen).items())
-    return Fix(f"Rename the roles ({names})", Applicability.SAFE if case_only else Applicability.UNSAFE, (text,))
+    return Fix(f"Rename the roles ({names})", Applicability.SAFE if case_only else Applicability.UNSAFE, build=written)

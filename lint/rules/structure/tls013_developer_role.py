@@ -51,10 +51,11 @@ def developer_role(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
 
 def _as_system(row: Row, places: list[int]) -> Fix | None:
     """Every `developer` role of the row renamed `system`, in place (one fix for the row)."""
-    text = row.text
-    spans = [locate(text, join_pointer("messages", i, "role")) for i in places]
-    if any(span is None for span in spans):
-        return None
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + '"system"' + text[end:]
-    return Fix("Rename `developer` to `system`", Applicability.SAFE, (text,))
+    def written() -> tuple[tuple[str, ...], None]:  # only when applied or shown: a report keeps the title
+        text = row.text
+        spans = [locate(text, join_pointer("messages", i, "role")) for i in places]
+        for start, end in sorted((span for span in spans if span is not None), reverse=True):
+            text = text[:start] + '"system"' + text[end:]
+        return (text,), None
+
+    return Fix("Rename `developer` to `system`", Applicability.SAFE, build=written)

@@ -97,5 +97,9 @@ def _replace_arguments(row: Row, call: Call, inner: Callable[[str], str], title:
     if span is None:
         return None
     start, end = span
-    encoded = json.dumps(inner(text[start:end]), ensure_ascii=detect_style(row.raw).ensure_ascii)
-    return Fix(title, Applicability.SAFE, (text[:start] + encoded + text[end:],))
+
+    def written() -> tuple[tuple[str, ...], None]:  # only when applied or shown: a report keeps the title
+        encoded = json.dumps(inner(text[start:end]), ensure_ascii=detect_style(row.raw).ensure_ascii)
+        return (text[:start] + encoded + text[end:],), None
+
+    return Fix(title, Applicability.SAFE, build=written)
