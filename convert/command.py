@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
 from ..lint.checker import InternalError
 from ..lint.files import discover
-from ..lint.open_file import NotRegularFile, OpenFile, read_stream
+from ..lint.open_file import OpenFile, read_stream
 from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
@@ -133,15 +134,14 @@ def _size(path: Path) -> int:
 def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int) -> Conversion:
     """Convert `path` without writing it and print the diff, its context read again from
     the file that was converted."""
-    try:
-        source = OpenFile(path)
-    except NotRegularFile:  # a pipe can be read only once: convert the bytes it held
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # A pipe is read once, and opened once: a reader that opens and closes it first can lose what it held.
         given = read_stream(path)
         _, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, name=str(path),
                                       keep_changes=True)
         _write_diff(str(path), io.BytesIO(given), conversion)
         return conversion
-    with source:
+    with OpenFile(path) as source:
         conversion = convert_file(path, settings, target, split_parallel=split_parallel, write=False,
                                   keep_changes=True, on_progress=on_progress, display=str(path), jobs=jobs)
         if source.why_not_rewrite(path):  # written to or replaced since it was opened

@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,26 @@ def test_a_diff_of_stdin(folder):
         Path(name).write_bytes(data)
         apply(tool, diff.stdout_bytes, folder, target=name if tool == "patch" else None)
         assert Path(name).read_bytes() == converted, tool
+
+
+def test_a_diff_of_a_fifo_reads_it_once(folder):
+    # Opened once only: a reader that opens and closes a FIFO before reading it can lose what its writer wrote.
+    data = lines(SEVERAL, final=False)
+    converted = CliRunner().invoke(cli, ["convert", "-"], input=data).stdout_bytes
+    for tool in TOOLS:
+        os.mkfifo("a.jsonl")
+        # The writer waits in open() for the reader: the command starts long after it.
+        writer = threading.Thread(target=Path("a.jsonl").write_bytes, args=(data,), daemon=True)
+        writer.start()
+        diff = subprocess.run([sys.executable, "-m", "tunelint.cli", "convert", "--diff", "a.jsonl"],
+                              capture_output=True, timeout=60).stdout
+        writer.join(10)
+        assert not writer.is_alive()
+        os.unlink("a.jsonl")
+        Path("a.jsonl").write_bytes(data)
+        apply(tool, diff, folder)
+        assert Path("a.jsonl").read_bytes() == converted, tool
+        os.unlink("a.jsonl")
 
 
 def test_a_file_written_to_while_it_was_converted_prints_no_diff(folder, monkeypatch):
