@@ -52,7 +52,7 @@ def convert_file(path: Path, settings: Settings, target: str = "tools", *, split
 
 
 def convert_bytes(data: bytes, settings: Settings, target: str = "tools", *, split_parallel: bool = False,
-                  name: str = "-") -> tuple[bytes, Conversion]:
+                  name: str = "-", keep_changes: bool = False) -> tuple[bytes, Conversion]:
     converted, outcome = apply_fixes(data, conversion_settings(settings, target), name, unsafe=split_parallel,
-                                     collect=True)
+                                     keep_changes=keep_changes, collect=True)
     return converted, Conversion(name, outcome, outcome.remaining)

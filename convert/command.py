@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
+import io
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
 from ..lint.checker import InternalError
 from ..lint.files import discover
-from ..lint.open_file import read_stream
+from ..lint.open_file import OpenFile, read_stream
 from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
+from .diff import FileChanged, unified_diff
 
 
 @click.command()
@@ -27,7 +29,10 @@ from . import Conversion, convert_bytes, convert_file
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here (one input file).")
 @click.option("--in-place", is_flag=True, help="Rewrite each file in place, atomically.")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of what would change. Apply it with `patch -p1` or "
+                   "`git apply` from the folder tunelint ran in; a path that is absolute or goes up (..) is "
+                   "named from / (`patch -p1 -d /`, `git -C / apply`), and stdin as - (`patch FILE`).")
 @click.option("--split-parallel", is_flag=True, help="(unsafe) Split parallel calls into consecutive single calls for --to legacy.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
@@ -66,8 +71,11 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
 def _convert(found, settings, target, output, in_place, check_only, show_diff, split_parallel, no_progress, jobs) -> None:
     writing_elsewhere = not (in_place or check_only or show_diff)
     if found.stdin:
-        data, conversion = convert_bytes(sys.stdin.buffer.read(), settings, target, split_parallel=split_parallel)
-        if writing_elsewhere and not output:
+        given = sys.stdin.buffer.read()
+        data, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, keep_changes=show_diff)
+        if show_diff:
+            _write_diff("-", io.BytesIO(given), conversion)
+        elif writing_elsewhere and not output:
             sys.stdout.buffer.write(data)
         elif output:
             from ..lint.fix import atomic_write
@@ -88,20 +96,23 @@ def _convert(found, settings, target, output, in_place, check_only, show_diff, s
                 data, conversion = convert_bytes(read_stream(path), settings, target, split_parallel=split_parallel,
                                                  name=str(path))
                 sys.stdout.buffer.write(data)
+            elif show_diff:
+                conversion = _diff_file(path, settings, target, split_parallel, progress.advance, jobs or default_jobs())
             else:
                 conversion = convert_file(
                     path, settings, target, split_parallel=split_parallel,
-                    output=Path(output) if output else None, write=not (check_only or show_diff),
-                    keep_changes=show_diff, on_progress=progress.advance, display=str(path), jobs=jobs or default_jobs())
+                    output=Path(output) if output else None, write=not check_only,
+                    on_progress=progress.advance, display=str(path), jobs=jobs or default_jobs())
         except OSError as exc:
             progress.close()
             fail(f"cannot convert {path}: {exc.strerror or exc}")
+        except FileChanged as exc:
+            progress.close()
+            fail(f"{path} changed while it was read ({exc}); run it again")
         except InternalError:
             progress.close()
             raise
         conversions.append(conversion)
-        if show_diff:
-            sys.stdout.write(unified_diff(str(path), conversion))
     progress.close()
     _finish(conversions, check_only or show_diff, quiet_stdout=writing_elsewhere and not output)
 
@@ -120,18 +131,28 @@ def _size(path: Path) -> int:
         return 0
 
 
-def unified_diff(name: str, conversion: Conversion) -> str:
-    out = []
-    for line, before, after in conversion.outcome.changes:
-        old = [before.decode("utf-8", errors="replace")]
-        new = [chunk.decode("utf-8", errors="replace") for chunk in after]
-        body = list(difflib.unified_diff(old, new, fromfile=f"a/{name}", tofile=f"b/{name}", n=0))
-        if body:
-            # difflib numbers hunks from 1 within the two one-row snippets: give the file's line.
-            body[2] = f"@@ -{line},1 +{line},{len(new)} @@\n"
-            out.extend(body[0:2] if not out else [])
-            out.extend(b if b.endswith("\n") else b + "\n" for b in body[2:])
-    return "".join(out)
+def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int) -> Conversion:
+    """Convert `path` without writing it and print the diff, its context read again from
+    the file that was converted."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # A pipe is read once, and opened once: a reader that opens and closes it first can lose what it held.
+        given = read_stream(path)
+        _, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, name=str(path),
+                                      keep_changes=True)
+        _write_diff(str(path), io.BytesIO(given), conversion)
+        return conversion
+    with OpenFile(path) as source:
+        conversion = convert_file(path, settings, target, split_parallel=split_parallel, write=False,
+                                  keep_changes=True, on_progress=on_progress, display=str(path), jobs=jobs)
+        if source.why_not_rewrite(path):  # written to or replaced since it was opened
+            raise FileChanged("it is not the file that was converted")
+        _write_diff(str(path), source.lines(), conversion)
+    return conversion
+
+
+def _write_diff(name: str, lines, conversion: Conversion) -> None:
+    # Whole, or not at all: a file found changed half-way prints no half diff.
+    sys.stdout.buffer.write(b"".join(unified_diff(name, lines, conversion.outcome.changes)))
 
 
 def _finish(conversions: list[Conversion], dry_run: bool, quiet_stdout: bool) -> None:

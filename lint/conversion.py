@@ -9,6 +9,7 @@ legacy calls are derived from the row's content, so the same input gives the sam
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,32 +206,148 @@ def _split_turn(messages: list, index: int, message: dict, tool_calls: list,
 
 # --- preference pairs -------------------------------------------------------------------------
 
-PAIR_CARRIED = ("tools", "parallel_tool_calls")
+PAIR_CARRIED = ("tools", "parallel_tool_calls")  # declared beside a pair's messages: they go into `input`
+PAIR_SIDE_KEYS = frozenset({"messages", *PAIR_CARRIED})  # a side written as a conversation object
+DPO_KEYS = ("input", "preferred_output", "non_preferred_output")
+Problem = tuple[str, str]  # (pointer, message)
+
+
+@dataclass
+class _Pair:
+    """A pair's two sides as whole conversations, whatever the layout it was written in."""
+    chosen: list
+    rejected: list
+    carried: dict  # `tools` and `parallel_tool_calls`, for `input`
+    where: Callable[[str, int], tuple[str, int]]  # (side, message) -> (its pointer in the row, its index there)
+    sides: str = "the conversations"  # what the row's `chosen` and `rejected` hold, for the reports
 
 
 def pairs_row_to_dpo(row: dict) -> Converted:
-    """`chosen` / `rejected` conversations -> a DPO row (shared prefix as `input`)."""
-    chosen, rejected = row.get("chosen"), row.get("rejected")
-    if type(chosen) is not list or type(rejected) is not list or not chosen or not rejected:
-        return Converted(None, [("/chosen", "`chosen` and `rejected` must be non-empty message arrays")])
+    """A chosen/rejected pair (any layout `_read_pair` reads) -> a DPO row: the shared
+    beginning of the two conversations becomes `input`, their last turns the outputs."""
+    pair = _read_pair(row)
+    if not isinstance(pair, _Pair):
+        return Converted(None, [pair])
+    chosen, rejected = pair.chosen, pair.rejected
     if chosen[:-1] != rejected[:-1]:
         at = next((i for i, (a, b) in enumerate(zip(chosen, rejected)) if a != b), min(len(chosen), len(rejected)) - 1)
-        return Converted(None, [(join_pointer("rejected", at), f"the conversations differ at message {at}, before their last turns")])
+        pointer, index = pair.where("rejected", at)
+        return Converted(None, [(pointer, f"{pair.sides} differ at message {index}, before their last turns")])
     for side, messages in (("chosen", chosen), ("rejected", rejected)):
-        if type(messages[-1]) is not dict or messages[-1].get("role") != "assistant":
-            return Converted(None, [(join_pointer(side, len(messages) - 1), f"the last message of `{side}` is not an assistant turn")])
-    given: dict = {"messages": chosen[:-1]}
-    given.update({k: row[k] for k in PAIR_CARRIED if k in row})
+        if messages[-1].get("role") != "assistant":
+            pointer = pair.where(side, len(messages) - 1)[0]
+            return Converted(None, [(pointer, f"the last message of `{side}` is not an assistant turn")])
+    if len(chosen) == 1:
+        return Converted(None, [("/chosen", "nothing comes before the answers, and a DPO row needs the prompt they answer")])
+    given: dict = {"messages": chosen[:-1], **pair.carried}
     result: dict = {}
     for key, value in row.items():  # keep the row's own order and any other keys
-        if key == "chosen":
+        if key in ("prompt", "chosen") and "input" not in result:
             result["input"] = given
+        if key == "chosen":
             result["preferred_output"] = [chosen[-1]]
         elif key == "rejected":
             result["non_preferred_output"] = [rejected[-1]]
-        elif key not in PAIR_CARRIED:
+        elif key not in PAIR_CARRIED and key != "prompt":
             result[key] = value
     return Converted(result)
+
+
+def _read_pair(row: dict) -> _Pair | Problem:
+    """Both sides of a pair as whole conversations, from TRL's layouts (implicit prompt:
+    two conversations; explicit: `prompt` and the answers) or Fireworks' (each side an
+    object with `messages`); or the problem that stops it."""
+    for key in DPO_KEYS:
+        if key in row:
+            return join_pointer(key), f"the row already has `{key}`, which the conversion writes"
+    carried = {key: row[key] for key in PAIR_CARRIED if key in row}
+    chosen, rejected = row.get("chosen"), row.get("rejected")
+    if type(chosen) is dict or type(rejected) is dict:
+        return _pair_under_messages(row, carried)
+    if "prompt" in row:
+        return _pair_with_prompt(row, carried)
+    if type(chosen) is str and type(rejected) is str:
+        return "/chosen", "`chosen` and `rejected` are texts without a `prompt`, so where the prompt ends in them is not known"
+    problem = _messages_problem(chosen, "chosen") or _messages_problem(rejected, "rejected")
+    if problem is not None:
+        return problem
+    return _Pair(chosen, rejected, carried, lambda side, i: (join_pointer(side, i), i))
+
+
+def _pair_with_prompt(row: dict, carried: dict) -> _Pair | Problem:
+    """TRL's explicit prompt: `prompt`, then each side's answer. Each is a message array
+    (conversational) or a text (standard): a text prompt is one user turn, a text answer
+    one assistant turn."""
+    texts = {key: type(row.get(key)) is str for key in ("prompt", "chosen", "rejected")}
+    parts: dict[str, list] = {}
+    for key, role in (("prompt", "user"), ("chosen", "assistant"), ("rejected", "assistant")):
+        if texts[key]:
+            parts[key] = [{"role": role, "content": row[key]}]
+            continue
+        problem = _messages_problem(row.get(key), key)
+        if problem is not None:
+            return problem
+        parts[key] = row[key]
+    prompt = parts["prompt"]
+
+    def at(side: str, i: int) -> str:
+        return join_pointer(side) if texts[side] else join_pointer(side, i)
+
+    if all(parts[side][:len(prompt)] == prompt for side in ("chosen", "rejected")):
+        # Both sides repeat the prompt (whole conversations, as UltraFeedback writes them): a copy.
+        return _Pair(parts["chosen"], parts["rejected"], carried, lambda side, i: (at(side, i), i))
+    for side in ("chosen", "rejected"):
+        if parts[side][0].get("role") != "assistant":  # a prompt repeated with a difference, say
+            return at(side, 0), f"`{side}` does not start with an assistant turn, so it is no answer to the `prompt`"
+
+    def where(side: str, i: int) -> tuple[str, int]:
+        if i < len(prompt):
+            return at("prompt", i), i
+        return at(side, i - len(prompt)), i - len(prompt)
+
+    return _Pair(prompt + parts["chosen"], prompt + parts["rejected"], carried, where, "the answers")
+
+
+def _pair_under_messages(row: dict, carried: dict) -> _Pair | Problem:
+    """Fireworks' layout: each side a conversation object, `{"messages": [...], "tools":
+    [...]}`. What the two declare beside their messages must agree: it goes into `input`."""
+    if "prompt" in row:
+        return "/prompt", "a `prompt` beside conversations under `messages`: which of them holds the prompt is not known"
+    sides: dict[str, dict] = {}
+    for side in ("chosen", "rejected"):
+        value = row.get(side)
+        if type(value) is not dict:
+            return join_pointer(side), f"`{side}` must be an object with `messages`, as the other side is"
+        extra = _extra_key(value, PAIR_SIDE_KEYS)
+        if extra:
+            return join_pointer(side, extra), f"`{side}` has `{extra}`, which a DPO row has no place for"
+        problem = _messages_problem(value.get("messages"), side, "messages")
+        if problem is not None:
+            return problem
+        sides[side] = value
+    chosen, rejected = sides["chosen"], sides["rejected"]
+    carried = dict(carried)
+    for key in PAIR_CARRIED:
+        if (key in chosen, chosen.get(key)) != (key in rejected, rejected.get(key)):
+            pointer = join_pointer("rejected" if key in rejected else "chosen", key)
+            return pointer, f"`chosen` and `rejected` declare different `{key}`"
+        if key in chosen and key in carried and carried[key] != chosen[key]:
+            return join_pointer(key), f"the row's `{key}` differs from the one its conversations declare"
+        if key in chosen:
+            carried[key] = chosen[key]
+    return _Pair(chosen["messages"], rejected["messages"], {k: carried[k] for k in PAIR_CARRIED if k in carried},
+                 lambda side, i: (join_pointer(side, "messages", i), i))
+
+
+def _messages_problem(value: Any, *path: str) -> Problem | None:
+    """Why `value`, at `path` in the row, is not a non-empty array of messages (None: it is)."""
+    name = ".".join(path)
+    if type(value) is not list or not value:
+        return join_pointer(*path), f"`{name}` must be a non-empty message array"
+    bad = next((i for i, message in enumerate(value) if type(message) is not dict), None)
+    if bad is not None:
+        return join_pointer(*path, bad), f"`{name}` holds an entry that is not a message object"
+    return None
 
 
 def dpo_row_to_pairs(row: dict) -> Converted:

@@ -141,6 +141,79 @@ def test_convert_command_to_dpo(tmp_path, monkeypatch):
     assert "preferred_output" in json.loads((tmp_path / "dpo.jsonl").read_text())
 
 
+def as_layout(layout: str, row: dict) -> dict:
+    """A valid DPO row written in one of the chosen/rejected layouts `convert --to dpo` reads."""
+    prompt, tools = row["input"]["messages"], row["input"].get("tools")
+    good, bad = row["preferred_output"], row["non_preferred_output"]
+    declared = {"tools": tools} if tools else {}
+    if layout == "TRL implicit prompt":
+        return {"chosen": prompt + good, "rejected": prompt + bad, **declared}
+    if layout == "TRL explicit prompt":
+        return {"prompt": prompt, "chosen": good, "rejected": bad, **declared}
+    if layout == "TRL standard (texts)":
+        return {"prompt": prompt[0]["content"], "chosen": good[0]["content"], "rejected": bad[0]["content"]}
+    if layout == "UltraFeedback (the prompt repeated)":
+        return {"prompt": prompt[0]["content"], "chosen": prompt + good, "rejected": prompt + bad}
+    assert layout == "Fireworks"
+    return {"chosen": {"messages": prompt + good, **declared}, "rejected": {"messages": prompt + bad, **declared}}
+
+
+def text_pair(i: int) -> dict:
+    return {"input": {"messages": [{"role": "user", "content": f"Weather in city {i}?"}]},
+            "preferred_output": [{"role": "assistant", "content": f"I cannot look up city {i} from here."}],
+            "non_preferred_output": [{"role": "assistant", "content": f"Sunny in city {i}."}]}
+
+
+LAYOUTS = ("TRL implicit prompt", "TRL explicit prompt", "TRL standard (texts)", "UltraFeedback (the prompt repeated)",
+           "Fireworks")
+PLAIN = ("TRL standard (texts)", "UltraFeedback (the prompt repeated)")  # text answers, no tools
+
+
+def test_each_pair_layout_converts_to_a_dpo_file_the_check_accepts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for layout in LAYOUTS:
+        expected = [text_pair(i) if layout in PLAIN else dpo(i) for i in range(50)]
+        (tmp_path / "pairs.jsonl").write_text(jsonl(*[as_layout(layout, row) for row in expected]))
+        result = CliRunner().invoke(cli, ["convert", "--to", "dpo", "pairs.jsonl", "-o", "dpo.jsonl"])
+        assert result.exit_code == 0 and "converted 50 rows, left 0 alone, 0 problems" in result.stderr, (layout, result.stderr)
+        converted = (tmp_path / "dpo.jsonl").read_text()
+        assert [json.loads(line) for line in converted.splitlines()] == expected, layout
+        assert check_text(converted, "dpo.jsonl", Settings(kind="dpo")).violations == [], layout
+
+
+def test_rows_that_cannot_convert_are_left_as_they_are_and_each_reported_with_why(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = [dpo(i) for i in range(4)]
+    texts_only = {"chosen": "The sky is blue.", "rejected": "The sky is green."}
+    other_tools = as_layout("Fireworks", dpo(5))
+    other_tools["rejected"]["tools"] = []
+    no_prompt = {"prompt": [], "chosen": [{"role": "assistant", "content": "a"}], "rejected": [{"role": "assistant", "content": "b"}]}
+    lines = [as_layout("TRL explicit prompt", rows[0]), texts_only, as_layout("Fireworks", rows[1]), other_tools, no_prompt]
+    (tmp_path / "pairs.jsonl").write_text(jsonl(*lines))
+    result = CliRunner().invoke(cli, ["convert", "--to", "dpo", "pairs.jsonl", "-o", "dpo.jsonl"])
+    assert result.exit_code == 1 and "converted 2 rows, left 3 alone, 3 problems" in result.stderr
+    written = (tmp_path / "dpo.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in written] == [rows[0], texts_only, rows[1], other_tools, no_prompt]
+    reported = [(line.split(":")[1], line.split("cannot be converted: ")[1]) for line in result.stderr.splitlines() if "TLP005" in line]
+    assert reported == [
+        ("2", "`chosen` and `rejected` are texts without a `prompt`, so where the prompt ends in them is not known"),
+        ("4", "`chosen` and `rejected` declare different `tools`"),
+        ("5", "`prompt` must be a non-empty message array"),
+    ]
+
+
+def test_what_converts_is_what_the_kind_detection_calls_a_pair():
+    # Every layout is a "pairs" row (TLS008 points at `convert --to dpo`), and the DPO row it becomes is a "dpo" one.
+    from tunelint.lint.kinds import row_kind
+    from tunelint.lint.source import parse_row
+
+    for layout in LAYOUTS:
+        pair = as_layout(layout, text_pair(1) if layout in PLAIN else dpo(1))
+        assert row_kind(parse_row(1, json.dumps(pair).encode())) == "pairs", layout
+        converted = pairs_row_to_dpo(pair).value
+        assert row_kind(parse_row(1, json.dumps(converted).encode())) == "dpo", layout
+
+
 messages = st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "system", "tool"]), "content": st.text(max_size=5)}),
                     min_size=1, max_size=4)
 answers = st.fixed_dictionaries({"role": st.just("assistant"), "content": st.text(max_size=5)})
@@ -152,6 +225,15 @@ def test_dpo_to_pairs_to_dpo_round_trip(prompt, good, bad, with_tools):
     row = {"input": {"messages": prompt, **({"tools": [WEATHER]} if with_tools else {})},
            "preferred_output": [good], "non_preferred_output": [bad]}
     assert pairs_row_to_dpo(dpo_row_to_pairs(row).value).value == row
+
+
+@settings(max_examples=150, deadline=None)
+@given(messages, answers, answers, st.booleans())
+def test_every_layout_of_a_pair_converts_to_the_same_dpo_row(prompt, good, bad, with_tools):
+    row = {"input": {"messages": prompt, **({"tools": [WEATHER]} if with_tools else {})},
+           "preferred_output": [good], "non_preferred_output": [bad]}
+    for layout in ("TRL implicit prompt", "TRL explicit prompt", "Fireworks"):
+        assert pairs_row_to_dpo(as_layout(layout, row)).value == row, layout
 
 
 def test_kind_from_config(tmp_path, monkeypatch):

@@ -17,18 +17,36 @@ def _pairs_fix(row: Row) -> tuple[Fix | None, str]:
 def chosen_rejected_layout(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A preference pair in the `chosen` / `rejected` layout, which fine-tuning does not take.
 
-    Off by default; `tunelint convert --to dpo` selects it and applies its fix: the shared
-    beginning of the two conversations becomes `input` (with top-level `tools` and
-    `parallel_tool_calls`), and the two final assistant turns become the outputs.
+    Off by default; `tunelint convert --to dpo` selects it and applies its fix. The fix reads
+    the pair as two conversations: their shared beginning becomes `input` (with the `tools`
+    and `parallel_tool_calls` declared beside them), and their last turns, assistant turns
+    both, become the outputs. It reads these layouts:
+
+    - TRL's conversational layouts (https://huggingface.co/docs/trl/dataset_formats#preference):
+      with an implicit prompt, `chosen` and `rejected` are whole conversations; with an
+      explicit one, `prompt` holds the conversation so far and `chosen` and `rejected` only
+      the answer turns. Where both sides repeat the `prompt` (UltraFeedback writes that),
+      the `prompt` is a copy and is dropped.
+    - TRL's standard layout, where `prompt`, `chosen` and `rejected` are texts: the prompt
+      becomes one user turn and each answer one assistant turn. TRL feeds such texts to the
+      model as they are; a prompt written to be continued ("The sky is") reads as a question
+      once converted. Texts without a `prompt` are reported: where the prompt ends in them
+      is not known.
+    - Fireworks' layout, each side an object `{"messages": [...], "tools": [...]}`: what the
+      two sides declare beside their messages must agree.
 
     ## Why is this bad?
-    Several training frameworks write pairs as two full conversations; the DPO upload
-    takes `input`, `preferred_output` and `non_preferred_output`.
+    Training frameworks write pairs as a prompt and two answers, or as two whole
+    conversations; the DPO upload takes only `input`, `preferred_output` and
+    `non_preferred_output`.
 
     ## Example
     ```json
-    {"chosen": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}],
-     "rejected": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "What?"}]}
+    {"prompt": [{"role": "user", "content": "Hi"}],
+     "chosen": [{"role": "assistant", "content": "Hello!"}],
+     "rejected": [{"role": "assistant", "content": "What?"}]}
+    {"chosen": {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]},
+     "rejected": {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "What?"}]}}
     ```
 
     ## Use instead
@@ -38,7 +56,8 @@ def chosen_rejected_layout(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
      "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
     ```
 
-    A pair whose conversations differ before their last turn is reported, not guessed.
+    A pair that does not read as a prompt and two answers (say, conversations that differ
+    before their last turns) is reported with the reason, and left as it is.
     """
     obj = row.obj
     if "chosen" not in obj or "rejected" not in obj:
