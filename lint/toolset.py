@@ -134,9 +134,13 @@ def _analyse(value: Any, legacy: bool) -> ToolSet:
 def _add_function(toolset: ToolSet, function: dict, at: str, index: int) -> None:
     name = function.get("name")
     if type(name) is not str or not NAME_PATTERN.match(name):
-        shown = f"`{name}`" if type(name) is str else json_type(name)
-        toolset.problems.append((at + "/name" if "name" in function else at,
-                                 f"function name {shown} must match ^[a-zA-Z0-9_-]{{1,64}}$"))
+        if "name" not in function:
+            problem = "function has no `name`"
+        elif type(name) is not str:
+            problem = f"function name must be a string, not {json_type(name)}"
+        else:
+            problem = f"function name `{name}` must match ^[a-zA-Z0-9_-]{{1,64}}$"
+        toolset.problems.append((at + "/name" if "name" in function else at, problem))
         if type(name) is not str:
             return
     if name in toolset.functions:

@@ -17,4 +17,5 @@ from . import (  # noqa: F401
     tlt013_duplicate_tool_call_id,
     tlt014_malformed_tool_call,
     tlt015_tools_format,
+    tlt016_tool_without_description,
 )
