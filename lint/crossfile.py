@@ -2,8 +2,8 @@
 cross-file rules over each pair (`train-validation-overlap`).
 
 Files are paired explicitly (`--validation`: every other file is its training file) or
-by name (`train.jsonl` with `valid.jsonl`, `x_train.jsonl` with `x_validation.jsonl`, in
-one folder). The rules' facts are kept while each file is checked (no second read); the
+by name (`train.jsonl` with `valid.jsonl`, `x_train.jsonl` with `x_validation.jsonl`,
+`x_training.jsonl` with `x_validation.jsonl` or `x-test.jsonl`, in one folder). The rules' facts are kept while each file is checked (no second read); the
 findings go on the validation file, placed by reading their lines again.
 """
 
@@ -23,7 +23,10 @@ from .settings import Settings
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import FileCheck
 
-_VALID = re.compile(r"(?<![a-z])(validation|valid|val|eval|dev)(?![a-z])", re.I)
+_VALID = re.compile(r"(?<![a-z])(validation|valid|val|eval|dev|test)(?![a-z])", re.I)
+# Seen on real files: Azure's samples pair `stock-train-x` with `stock-test-x`, and
+# `stock_toolcall_training` with `stock_toolcall_validation`.
+_TRAINING_NAMES = ("train", "training")
 
 
 def cross_file_rules(settings: Settings) -> tuple[Rule, ...]:
@@ -44,9 +47,11 @@ def pair_by_name(files: Iterable[Path]) -> list[tuple[Path, Path]]:
     pairs = []
     for (folder, name), path in by_name.items():
         if _VALID.search(name) and "train" not in name.lower():
-            twin = by_name.get((folder, _VALID.sub("train", name, count=1)))
-            if twin is not None:
-                pairs.append((twin, path))
+            for word in _TRAINING_NAMES:
+                twin = by_name.get((folder, _VALID.sub(word, name, count=1)))
+                if twin is not None:
+                    pairs.append((twin, path))
+                    break
     return pairs
 
 

@@ -6,6 +6,8 @@ dataset itself.
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from click.testing import CliRunner
@@ -90,6 +92,20 @@ def test_a_validation_file_is_not_held_to_the_training_minimum(tmp_path):
         [("train.jsonl", []), ("valid.jsonl", [])]
     alone = check_paths([tmp_path / "valid.jsonl"], Settings())
     assert [v.code for v in alone.violations] == ["TLD005"]
+
+
+@pytest.mark.parametrize("training, held_out", [
+    ("stock_toolcall_training.jsonl", "stock_toolcall_validation.jsonl"),  # azure-ai-foundry's sample
+    ("stock-train-hallucination.jsonl", "stock-test-hallucination.jsonl"),  # Azure-Samples' sample
+])
+def test_held_out_files_pair_with_their_training_file_by_the_names_real_samples_use(tmp_path, training, held_out):
+    # Both held-out files of 10 rows were told "at least 50 are recommended" when their
+    # folder was checked: their names did not pair with the training file's.
+    rows = [{"messages": [user(f"q{i}"), assistant(f"a{i}")]} for i in range(70)]
+    (tmp_path / training).write_text(jsonl(*rows[:60]))
+    (tmp_path / held_out).write_text(jsonl(*rows[60:]))
+    report = check_paths([tmp_path / training, tmp_path / held_out], Settings())
+    assert [v.code for f in report.files for v in f.violations] == []
 
 
 def test_stats_counts_in_words_that_agree(tmp_path):
