@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..lint.engine import check_bytes
 from ..lint.run import check_paths
 from ..lint.files import Discovered, discover
 from ..lint.model import FileReport, Report, Severity, ToolError, Violation
-from ..lint.report import FORMATS, SHOWS_EDITS, render, statistics, summary
+from ..lint.report import FORMATS, SHOWS_EDITS, Tally, render_chunks, statistics, summary
 from ..lint.settings import Settings
 from ..lint.workers import default_jobs
 from .common import fail, selection_options, settings_for
@@ -84,7 +85,7 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
         fail(f"{exc}. Please report this with the line that caused it.")
     except ToolError as exc:
         fail(str(exc))
-    _print(report, found, opts)
+    tally = _print(report, found, opts)
     if not found.files and not found.stdin and not found.errors:
         where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths)} paths given"  # pre-commit passes many
         click.echo(f"tunelint: warning: no .jsonl files found under {where} (or all are excluded)", err=True)
@@ -99,7 +100,7 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
         click.echo(f"tunelint: error: {error}", err=True)
     if errors or found.errors:
         raise SystemExit(EXIT_ERROR)
-    raise SystemExit(exit_code(report.violations, opts.strict, opts.exit_zero))
+    raise SystemExit(exit_code(tally, opts.strict, opts.exit_zero))
 
 
 def _refuse_unknown_model(settings: Settings) -> None:
@@ -146,29 +147,38 @@ def _check_stdin(settings: Settings, opts: CheckOptions) -> FileReport:
     return report
 
 
-def _print(report: Report, found: Discovered, opts: CheckOptions) -> None:
-    violations = report.violations
+def _print(report: Report, found: Discovered, opts: CheckOptions) -> Tally:
+    """Write the report as its violations are read (a large one comes back from disk), and
+    count them on the way for the closing lines and the exit code."""
+    tally = Tally()
+    violations = tally.counting(v for r in report.files for v in r.violations)
     # With `- --fix` stdout carries the fixed data, so diagnostics go to stderr (as ruff).
     out = sys.stderr if found.stdin and opts.fix else sys.stdout
     if opts.show_statistics:
-        out.write(statistics(violations))
+        for _ in violations:
+            pass
+        out.write(statistics(tally))
     else:
-        out.write(render(opts.output_format, violations, version=__version__))
+        files = [(r.path, len(r.violations)) for r in report.files]
+        for chunk in render_chunks(opts.output_format, violations, version=__version__, files=files):
+            out.write(chunk)
     if opts.output_format in ("full", "concise") and not opts.quiet and not opts.show_statistics:
         fixed = report.fixes
         if opts.fix and fixed:
             out.write(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.\n")
         unread = any(r.error for r in report.files) or found.errors
-        if violations or not unread:  # not "All checks passed!" when a file went unread
-            out.write(summary(violations, opts.unsafe_fixes))
+        if tally.total or not unread:  # not "All checks passed!" when a file went unread
+            out.write(summary(tally, opts.unsafe_fixes))
     out.flush()
+    return tally
 
 
-def exit_code(violations: list[Violation], strict: bool, exit_zero: bool) -> int:
+def exit_code(violations: Iterable[Violation] | Tally, strict: bool, exit_zero: bool) -> int:
     if exit_zero:
         return EXIT_CLEAN
+    tally = violations if isinstance(violations, Tally) else Tally.of(violations)
     levels = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    return EXIT_VIOLATIONS if any(v.severity in levels for v in violations) else EXIT_CLEAN
+    return EXIT_VIOLATIONS if any(tally.by_severity[level] for level in levels) else EXIT_CLEAN
 
 
 def _size(path: Path) -> int:

@@ -9,7 +9,7 @@ read the file, or from an editor's lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from .checker import InternalError, snippet, whole
@@ -68,18 +68,18 @@ def findings_of(ruleset: RuleSet, runs: Mapping[str, RuleRun]) -> list[tuple[Rul
 
 
 def place_dataset(found: Iterable[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
-                  read_texts: ReadTexts) -> list[Violation]:
+                  read_texts: ReadTexts) -> Iterator[Violation]:
     """Dataset findings as violations, their lines read again one at a time as text (a
     file full of duplicates must not hold thousands of rows at once, nor parse them)."""
     by_line: dict[int, list[tuple[Rule, DatasetFinding]]] = {}
     for rule, f in found:
         by_line.setdefault(f.line, []).append((rule, f))
-    placed = []
     for line, text in read_texts(set(by_line)) if by_line else ():
-        placed.extend(_place(rule, f, text, path, ruleset) for rule, f in by_line.pop(line, ()))
+        for rule, f in by_line.pop(line, ()):
+            yield _place(rule, f, text, path, ruleset)
     for pairs in by_line.values():  # lines that are gone (the file changed meanwhile)
-        placed.extend(_place(rule, f, "", path, ruleset) for rule, f in pairs)
-    return placed
+        for rule, f in pairs:
+            yield _place(rule, f, "", path, ruleset)
 
 
 def _place(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: RuleSet) -> Violation:

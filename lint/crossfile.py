@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 from .aggregate import place_dataset
 from .checker import InternalError
 from .facts import FactColumn
+from .model import violation_order
 from .registry import Rule
 from .settings import Settings
+from .spill import SortedSpill
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import FileCheck
@@ -56,7 +58,7 @@ def pair_by_name(files: Iterable[Path]) -> list[tuple[Path, Path]]:
 
 
 def run_cross_file(pairs: list[tuple[Path, Path]], checks: Mapping[Path, FileCheck], settings: Settings) -> None:
-    """Each pair's findings, added to its validation file's report (kept sorted)."""
+    """Each pair's findings, added to its validation file's report (kept in order)."""
     for training, validation in pairs:
         train, valid = checks.get(training), checks.get(validation)
         if train is None or valid is None or train.report.error or valid.report.error:
@@ -74,6 +76,7 @@ def run_cross_file(pairs: list[tuple[Path, Path]], checks: Mapping[Path, FileChe
         if not found:
             continue
         violations = valid.report.violations
+        if not isinstance(violations, SortedSpill):
+            violations = valid.report.violations = SortedSpill(violation_order, violations)
         reread = valid.reread or (lambda wanted: ())
         violations.extend(place_dataset(found, valid.report.path, ruleset, reread))
-        violations.sort(key=lambda v: (v.line, v.col, v.code))

@@ -18,12 +18,13 @@ from .aggregate import findings_of, place_dataset, run_dataset_rules
 from .checker import InternalError, RowChecker
 from .facts import FactColumn, FactTable
 from .kinds import detect_kind
-from .model import FileReport, Violation
+from .model import FileReport, Violation, violation_order
 from .open_file import NotRegularFile, OpenFile, read_stream
 from .registry import Rule
 from .screening import Plans, ReadRows, exact_columns
 from .settings import Settings
 from .source import LineIndex, Row, rows_from_bytes, rows_from_lines
+from .spill import SortedSpill
 from .workers import fork_map, worth_parallel
 
 RANGES_PER_JOB = 16  # several ranges per worker even out the load
@@ -35,9 +36,11 @@ Progress = Callable[[int], None]  # told the bytes read as a check goes
 
 @dataclass
 class Scan:
-    """What the row pass over a run of lines found: violations, facts, where lines start."""
+    """What the row pass over a run of lines found: violations, facts, where lines start.
+    A file's violations may move to disk as they grow (`SortedSpill`); a worker's range
+    keeps them in a list, to send back."""
 
-    violations: list[Violation] = field(default_factory=list)
+    violations: list[Violation] | SortedSpill[Violation] = field(default_factory=lambda: SortedSpill(violation_order))
     columns: dict[str, FactColumn] = field(default_factory=dict)
     index: LineIndex = field(default_factory=LineIndex)
     rows: int = 0
@@ -62,6 +65,8 @@ def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None]
     """Check rows one at a time, keeping their violations, their facts and their line starts
     (a `worker`'s scan of one range keeps them in memory, to send them back)."""
     found = Scan(index=LineIndex(may_spill=not worker))
+    if worker:
+        found.violations = []
     table = FactTable(code for code in checker.fact_codes)
     violations, index, check, add = found.violations, found.index, checker.check, table.add
     for row in rows:
@@ -79,19 +84,16 @@ def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None]
 
 def finish(found: Scan, checker: RowChecker, read_rows: ReadRows,
            read_texts: Callable[[set[int]], Iterable[tuple[int, str]]],
-           exact: Callable[[Plans], dict[str, FactColumn]] | None = None) -> list[Violation]:
-    """The scan's violations with the dataset rules' added, sorted."""
+           exact: Callable[[Plans], dict[str, FactColumn]] | None = None) -> SortedSpill[Violation]:
+    """The scan's violations with the dataset rules' added, in order."""
     ruleset = checker.ruleset
     runs = run_dataset_rules(ruleset, found.columns, exact or (lambda plans: exact_columns(plans, read_rows)),
                              options=checker.dataset_options)
     violations = found.violations
+    if not isinstance(violations, SortedSpill):
+        violations = SortedSpill(violation_order, violations)
     violations.extend(place_dataset(findings_of(ruleset, runs), checker.path, ruleset, read_texts))
-    violations.sort(key=_order)
     return violations
-
-
-def _order(v: Violation) -> tuple[int, int, str]:
-    return v.line, v.col, v.code
 
 
 # --- in memory -----------------------------------------------------------------------------

@@ -169,6 +169,11 @@ class Violation:
         return self.fix is not None and self.fix.applicability is not Applicability.DISPLAY
 
 
+def violation_order(v: Violation) -> tuple[int, int, str]:
+    """The order violations are reported in: by line, then column, then code."""
+    return v.line, v.col, v.code
+
+
 @dataclass(slots=True)
 class FileReport:
     """Every violation found in one file, sorted, plus what was read."""

@@ -1,7 +1,11 @@
-"""Renderers: a list of violations to text in each output format.
+"""Renderers: violations to text in each output format.
 
-Pure functions returning strings; the CLI decides where they go. Lines and columns
-are 1-based in every format (the engine's columns are 0-based code points).
+Each format is a generator of text chunks over an iterable of violations, read once
+(`render_chunks`): a report of a million findings, read back from disk, is written out
+as it is read, never held as one string. `render` joins the chunks for callers that
+want a string. The counts the closing lines need are kept while the violations go by
+(`Tally`). Lines and columns are 1-based in every format (the engine's columns are
+0-based code points).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import orjson
 
@@ -25,18 +29,63 @@ def rule_url(name: str) -> str:
     return DOCS_URL.format(name=name)
 
 
-def render(fmt: str, violations: list[Violation], *, version: str = "") -> str:
-    renderer: Callable[..., str] = {
-        "full": render_full,
-        "concise": render_concise,
-        "json": render_json,
-        "json-lines": render_json_lines,
-        "github": render_github,
-        "gitlab": render_gitlab,
-        "sarif": lambda v: render_sarif(v, version),
-        "junit": render_junit,
+def render(fmt: str, violations: Iterable[Violation], *, version: str = "") -> str:
+    return "".join(render_chunks(fmt, violations, version=version))
+
+
+def render_chunks(fmt: str, violations: Iterable[Violation], *, version: str = "",
+                  files: Iterable[tuple[str, int]] | None = None) -> Iterator[str]:
+    """The output in `fmt`, a chunk at a time. JUnit needs each file's count before its
+    findings: `files` gives (path, count) in the order the violations come (without it,
+    they are grouped in memory)."""
+    chunks: Callable[..., Iterator[str]] = {
+        "full": full_chunks,
+        "concise": concise_chunks,
+        "json": json_chunks,
+        "json-lines": json_lines_chunks,
+        "github": github_chunks,
+        "gitlab": gitlab_chunks,
+        "sarif": lambda v: sarif_chunks(v, version),
+        "junit": lambda v: junit_chunks(v, files),
     }[fmt]
-    return renderer(violations)
+    return chunks(violations)
+
+
+class Tally:
+    """The counts of the violations that went by: for the summary, `--statistics` and the exit code."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_severity: Counter = Counter()
+        self.by_rule: Counter = Counter()
+        self.safe = 0
+        self.unsafe = 0
+        self.safe_codes: set[str] = set()
+
+    def add(self, v: Violation) -> None:
+        self.total += 1
+        self.by_severity[v.severity] += 1
+        self.by_rule[v.code, v.name] += 1
+        if v.fix is not None:
+            if v.fix.applicability is Applicability.SAFE:
+                self.safe += 1
+                self.safe_codes.add(v.code)
+            elif v.fix.applicability is Applicability.UNSAFE:
+                self.unsafe += 1
+
+    def counting(self, violations: Iterable[Violation]) -> Iterator[Violation]:
+        """The violations, each counted as it goes by."""
+        add = self.add
+        for v in violations:
+            add(v)
+            yield v
+
+    @classmethod
+    def of(cls, violations: Iterable[Violation]) -> Tally:
+        tally = cls()
+        for v in violations:
+            tally.add(v)
+        return tally
 
 
 def _col(v: Violation) -> int:
@@ -63,8 +112,12 @@ def _escaped(message: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", message) if _CONTROL.search(message) else message
 
 
+def concise_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+    return (f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
+
+
 def render_concise(violations: Iterable[Violation]) -> str:
-    return "".join(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
+    return "".join(concise_chunks(violations))
 
 
 def _width(text: str) -> int:
@@ -75,10 +128,9 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in text)
 
 
-def render_full(violations: Iterable[Violation]) -> str:
-    out: list[str] = []
+def full_chunks(violations: Iterable[Violation]) -> Iterator[str]:
     for v in violations:
-        out.append(f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n")
+        out = [f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n"]
         text, offset, more = v.snippet
         if text or v.col == 0:
             start = v.col - offset
@@ -96,18 +148,22 @@ def render_full(violations: Iterable[Violation]) -> str:
                 label = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
                 out.append(f"{gutter} = {label}: {v.fix.title}\n")
         out.append("\n")
-    return "".join(out)
+        yield "".join(out)
 
 
-def summary(violations: list[Violation], unsafe_fixes: bool = False) -> str:
+def render_full(violations: Iterable[Violation]) -> str:
+    return "".join(full_chunks(violations))
+
+
+def summary(violations: Iterable[Violation] | Tally, unsafe_fixes: bool = False) -> str:
     """ruff-style closing lines: counts, and how many `--fix` would repair."""
-    if not violations:
+    tally = violations if isinstance(violations, Tally) else Tally.of(violations)
+    if not tally.total:
         return "All checks passed!\n"
-    counts = Counter(v.severity for v in violations)
+    counts, total = tally.by_severity, tally.total
     parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
-    lines = [f"Found {len(violations)} problem{'s' if len(violations) != 1 else ''} ({', '.join(parts)}).\n"]
-    safe = sum(1 for v in violations if v.fix is not None and v.fix.applicability is Applicability.SAFE)
-    unsafe = sum(1 for v in violations if v.fix is not None and v.fix.applicability is Applicability.UNSAFE)
+    lines = [f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}).\n"]
+    safe, unsafe = tally.safe, tally.unsafe
     if safe:
         lines.append(f"[*] {safe} fixable with `tunelint check --fix`.\n")
     if unsafe and not unsafe_fixes:
@@ -115,9 +171,9 @@ def summary(violations: list[Violation], unsafe_fixes: bool = False) -> str:
     return "".join(lines)
 
 
-def statistics(violations: list[Violation]) -> str:
-    counts = Counter((v.code, v.name) for v in violations)
-    fixable = {v.code for v in violations if v.fix is not None and v.fix.applicability is Applicability.SAFE}
+def statistics(violations: Iterable[Violation] | Tally) -> str:
+    tally = violations if isinstance(violations, Tally) else Tally.of(violations)
+    counts, fixable = tally.by_rule, tally.safe_codes
     width = max((len(str(n)) for n in counts.values()), default=1)
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if code in fixable else ''}{name}\n" for (code, name), n in rows)
@@ -166,12 +222,34 @@ def utf8_name(path: str) -> str:
         return raw.decode("utf-8", "replace")
 
 
+def _indented_items(items: Iterable[dict], indent: str) -> Iterator[str]:
+    """The items of a JSON array as `orjson.OPT_INDENT_2` writes them inside an array whose
+    `[` is at `indent`, one at a time ("[]" for none). Strings never hold a raw newline, so
+    indenting every line of an item's own dump is exact."""
+    inner = indent + "  "
+    first = True
+    for item in items:
+        text = orjson.dumps(item, option=orjson.OPT_INDENT_2).decode().replace("\n", "\n" + inner)
+        yield ("[\n" if first else ",\n") + inner + text
+        first = False
+    yield "[]" if first else "\n" + indent + "]"
+
+
+def json_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+    yield from _indented_items(map(to_dict, violations), "")
+    yield "\n"
+
+
 def render_json(violations: Iterable[Violation]) -> str:
-    return orjson.dumps([to_dict(v) for v in violations], option=orjson.OPT_INDENT_2).decode() + "\n"
+    return "".join(json_chunks(violations))
+
+
+def json_lines_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+    return (orjson.dumps(to_dict(v)).decode() + "\n" for v in violations)
 
 
 def render_json_lines(violations: Iterable[Violation]) -> str:
-    return "".join(orjson.dumps(to_dict(v)).decode() + "\n" for v in violations)
+    return "".join(json_lines_chunks(violations))
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -182,8 +260,8 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render_github(violations: Iterable[Violation]) -> str:
-    return "".join(
+def github_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+    return (
         f"::{GITHUB_LEVEL[v.severity]} title={_gh_escape(f'tunelint ({v.code})', True)},"
         f"file={_gh_escape(_escaped(v.path), True)},line={v.line},col={_col(v)},endLine={v.end_line or v.line},"
         f"endColumn={_end_col(v)}::{_gh_escape(f'{_escaped(v.path)}:{v.line}:{_col(v)}: {v.code} {_escaped(v.message)}')}\n"
@@ -191,25 +269,35 @@ def render_github(violations: Iterable[Violation]) -> str:
     )
 
 
+def render_github(violations: Iterable[Violation]) -> str:
+    return "".join(github_chunks(violations))
+
+
 GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def render_gitlab(violations: Iterable[Violation]) -> str:
+def _gitlab_item(v: Violation) -> dict:
     import hashlib
 
-    items = []
-    for v in violations:
-        path = utf8_name(v.path)
-        fingerprint = hashlib.sha256(f"{path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
-        items.append({
-            "description": f"{v.code} {v.message}",
-            "check_name": v.code,
-            "fingerprint": fingerprint,
-            "severity": GITLAB_SEVERITY[v.severity],
-            "location": {"path": path, "positions": {"begin": {"line": v.line, "column": _col(v)},
-                                                       "end": {"line": v.end_line or v.line, "column": _end_col(v)}}},
-        })
-    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode() + "\n"
+    path = utf8_name(v.path)
+    fingerprint = hashlib.sha256(f"{path}\0{v.code}\0{v.line}\0{v.message}".encode()).hexdigest()
+    return {
+        "description": f"{v.code} {v.message}",
+        "check_name": v.code,
+        "fingerprint": fingerprint,
+        "severity": GITLAB_SEVERITY[v.severity],
+        "location": {"path": path, "positions": {"begin": {"line": v.line, "column": _col(v)},
+                                                   "end": {"line": v.end_line or v.line, "column": _end_col(v)}}},
+    }
+
+
+def gitlab_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+    yield from _indented_items(map(_gitlab_item, violations), "")
+    yield "\n"
+
+
+def render_gitlab(violations: Iterable[Violation]) -> str:
+    return "".join(gitlab_chunks(violations))
 
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -229,11 +317,14 @@ def _sarif_rule(rule: Rule) -> dict:
     }
 
 
-def render_sarif(violations: Iterable[Violation], version: str = "") -> str:
+_RESULTS = "\x00results\x00"  # where the results go in the document written around them
+
+
+def sarif_chunks(violations: Iterable[Violation], version: str = "") -> Iterator[str]:
     rules = all_rules()
     index = {r.code: i for i, r in enumerate(rules)}
-    results = []
-    for v in violations:
+
+    def result_of(v: Violation) -> dict:
         result = {
             "ruleId": v.code,
             "ruleIndex": index.get(v.code, -1),
@@ -246,17 +337,28 @@ def render_sarif(violations: Iterable[Violation], version: str = "") -> str:
                 {**_sarif_location(r.path or v.path, r.line, 1, None), "id": n, "message": {"text": r.message}}
                 for n, r in enumerate(v.related)
             ]
-        results.append(result)
+        return result
+
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "tunelint", "version": version, "informationUri": rule_url("").split("#")[0],
                                 "rules": [_sarif_rule(r) for r in rules]}},
-            "results": results,
+            "results": _RESULTS,
         }],
     }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    marker = orjson.dumps(_RESULTS).decode()
+    before, after = text.split(marker)
+    yield before
+    line = before.rsplit("\n", 1)[-1]  # `        "results": `: the array opens at this line's indent
+    yield from _indented_items(map(result_of, violations), " " * (len(line) - len(line.lstrip(" "))))
+    yield after
+
+
+def render_sarif(violations: Iterable[Violation], version: str = "") -> str:
+    return "".join(sarif_chunks(violations, version))
 
 
 def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict:
@@ -266,27 +368,40 @@ def _sarif_location(path: str, line: int, col: int, end_col: int | None) -> dict
     return {"physicalLocation": {"artifactLocation": {"uri": utf8_name(path)}, "region": region}}
 
 
-def render_junit(violations: list[Violation]) -> str:
+def junit_chunks(violations: Iterable[Violation], files: Iterable[tuple[str, int]] | None = None) -> Iterator[str]:
+    """A test suite per file. With `files` ((path, count) in the violations' order), the
+    violations stream; without, they are grouped by path in memory first."""
+    from itertools import islice
     from xml.sax.saxutils import escape as xml_escape, quoteattr  # imports urllib: only when asked for
 
-    # XML 1.0 has no way to carry a control character, not even as a reference: escaped as JSON does.
-    by_file: dict[str, list[Violation]] = {}
-    for v in violations:
-        by_file.setdefault(_escaped(utf8_name(v.path)), []).append(v)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<testsuites name="tunelint" tests="{len(violations)}" failures="{len(violations)}" errors="0">\n']
-    for path, items in by_file.items():
-        out.append(f'  <testsuite name={quoteattr(path)} tests="{len(items)}" failures="{len(items)}" errors="0">\n')
-        for v in items:
+    if files is None:
+        by_file: dict[str, list[Violation]] = {}
+        for v in violations:
+            by_file.setdefault(v.path, []).append(v)
+        files = [(path, len(items)) for path, items in by_file.items()]
+        violations = [v for items in by_file.values() for v in items]
+    files = [(path, count) for path, count in files if count]
+    total = sum(count for _, count in files)
+    stream = iter(violations)
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           f'<testsuites name="tunelint" tests="{total}" failures="{total}" errors="0">\n')
+    for raw_path, count in files:
+        # XML 1.0 has no way to carry a control character, not even as a reference: escaped as JSON does.
+        path = _escaped(utf8_name(raw_path))
+        yield f'  <testsuite name={quoteattr(path)} tests="{count}" failures="{count}" errors="0">\n'
+        for v in islice(stream, count):
             name = quoteattr(f"{v.code}:{v.line}:{_col(v)}")
-            out.append(f'    <testcase name={name} classname={quoteattr(path)} line="{v.line}" column="{_col(v)}">\n')
             message = _escaped(v.message)
-            out.append(f'      <failure message={quoteattr(message)} type={quoteattr(v.code)}>'
-                       f'{xml_escape(f"{path}:{v.line}:{_col(v)}: {v.code} {message}")}</failure>\n')
-            out.append("    </testcase>\n")
-        out.append("  </testsuite>\n")
-    out.append("</testsuites>\n")
-    return "".join(out)
+            yield (f'    <testcase name={name} classname={quoteattr(path)} line="{v.line}" column="{_col(v)}">\n'
+                   f'      <failure message={quoteattr(message)} type={quoteattr(v.code)}>'
+                   f'{xml_escape(f"{path}:{v.line}:{_col(v)}: {v.code} {message}")}</failure>\n'
+                   "    </testcase>\n")
+        yield "  </testsuite>\n"
+    yield "</testsuites>\n"
+
+
+def render_junit(violations: Iterable[Violation]) -> str:
+    return "".join(junit_chunks(violations))
 
 
 def _enabled_note(rule: Rule) -> str:
