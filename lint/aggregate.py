@@ -9,7 +9,10 @@ read the file, or from an editor's lines.
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby, repeat
 from typing import NamedTuple
 
 from .checker import InternalError, snippet, whole
@@ -19,13 +22,15 @@ from .pointer import locate
 from .registry import Rule
 from .screening import ExactColumns, ReadTexts, shared_lines
 from .settings import RuleSet
+from .spill import SortedSpill
 
 
 class RuleRun(NamedTuple):
-    """One dataset rule's run over a file: what it found, and (screening rules) the lines
-    whose key repeats, from which its exact facts came."""
+    """One dataset rule's run over a file: what it found (in line order; on disk past a few
+    thousand, as a file full of duplicates has a finding on most rows), and (screening
+    rules) the lines whose key repeats, from which its exact facts came."""
 
-    findings: list[DatasetFinding]
+    findings: SortedSpill[DatasetFinding]
     shared: list[int]
 
 
@@ -55,31 +60,51 @@ def run_dataset_rules(ruleset: RuleSet, columns: Mapping[str, FactColumn], exact
     return runs
 
 
-def run_rule(rule: Rule, column: FactColumn, options: Mapping) -> list[DatasetFinding]:
-    """One dataset rule over its column of facts; its bug is an `InternalError`."""
+def run_rule(rule: Rule, column: FactColumn, options: Mapping) -> SortedSpill[DatasetFinding]:
+    """One dataset rule over its column of facts, its findings in line order; its bug is an `InternalError`."""
     try:
-        return list(rule.func(column, options))
+        return SortedSpill(finding_line, rule.func(column, options))
     except Exception as exc:
         raise InternalError(f"internal error in {rule.name}: {type(exc).__name__}: {exc}") from exc
 
 
-def findings_of(ruleset: RuleSet, runs: Mapping[str, RuleRun]) -> list[tuple[Rule, DatasetFinding]]:
-    return [(rule, f) for rule in ruleset.dataset_rules for f in runs[rule.code].findings]
+def finding_line(f: DatasetFinding) -> int:
+    return f.line
+
+
+def findings_of(ruleset: RuleSet, runs: Mapping[str, RuleRun]) -> Iterator[tuple[Rule, DatasetFinding]]:
+    """Every rule's findings as (rule, finding), in line order (rules in the rule set's order on a line)."""
+    streams = [zip(repeat(rule), runs[rule.code].findings) for rule in ruleset.dataset_rules if runs[rule.code].findings]
+    return heapq.merge(*streams, key=_line_of_pair)
+
+
+def _line_of_pair(pair: tuple[Rule, DatasetFinding]) -> int:
+    return pair[1].line
 
 
 def place_dataset(found: Iterable[tuple[Rule, DatasetFinding]], path: str, ruleset: RuleSet,
                   read_texts: ReadTexts) -> Iterator[Violation]:
     """Dataset findings as violations, their lines read again one at a time as text (a
-    file full of duplicates must not hold thousands of rows at once, nor parse them)."""
-    by_line: dict[int, list[tuple[Rule, DatasetFinding]]] = {}
-    for rule, f in found:
-        by_line.setdefault(f.line, []).append((rule, f))
-    for line, text in read_texts(set(by_line)) if by_line else ():
-        for rule, f in by_line.pop(line, ()):
-            yield _place(rule, f, text, path, ruleset)
-    for pairs in by_line.values():  # lines that are gone (the file changed meanwhile)
-        for rule, f in pairs:
-            yield _place(rule, f, "", path, ruleset)
+    file full of duplicates must not hold thousands of rows at once, nor parse them).
+    Findings in line order are placed as they come; others are grouped by line first."""
+    found = list(found) if not isinstance(found, Iterator) else found
+    if isinstance(found, list):
+        found.sort(key=_line_of_pair)
+    groups = groupby(found, key=_line_of_pair)
+    pending: deque[tuple[int, list[tuple[Rule, DatasetFinding]]]] = deque()
+
+    def wanted() -> Iterator[int]:  # the lines to read, as the groups come
+        for line, pairs in groups:
+            pending.append((line, list(pairs)))
+            yield line
+
+    for line, text in read_texts(wanted()):
+        while pending and pending[0][0] < line:  # lines that are gone (the file changed meanwhile)
+            yield from (_place(rule, f, "", path, ruleset) for rule, f in pending.popleft()[1])
+        if pending and pending[0][0] == line:
+            yield from (_place(rule, f, text, path, ruleset) for rule, f in pending.popleft()[1])
+    for _, pairs in pending:
+        yield from (_place(rule, f, "", path, ruleset) for rule, f in pairs)
 
 
 def _place(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: RuleSet) -> Violation:

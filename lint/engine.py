@@ -21,7 +21,7 @@ from .kinds import detect_kind
 from .model import FileReport, Violation, violation_order
 from .open_file import NotRegularFile, OpenFile, read_stream
 from .registry import Rule
-from .screening import Plans, ReadRows, exact_columns
+from .screening import Plans, ReadRows, ascending, exact_columns
 from .settings import Settings
 from .source import LineIndex, Row, rows_from_bytes, rows_from_lines
 from .spill import SortedSpill
@@ -83,7 +83,7 @@ def scan(rows: Iterable[Row], checker: RowChecker, on_row: Callable[[Row], None]
 
 
 def finish(found: Scan, checker: RowChecker, read_rows: ReadRows,
-           read_texts: Callable[[set[int]], Iterable[tuple[int, str]]],
+           read_texts: Callable[[Iterable[int]], Iterable[tuple[int, str]]],
            exact: Callable[[Plans], dict[str, FactColumn]] | None = None) -> SortedSpill[Violation]:
     """The scan's violations with the dataset rules' added, in order."""
     ruleset = checker.ruleset
@@ -124,10 +124,10 @@ def _check_in_memory(data: bytes, path: str, settings: Settings, edits: bool, ke
     checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep, role=role)
     found = scan(rows, checker)
 
-    def read_rows(wanted: set[int]) -> Iterator[tuple[int, Row]]:
-        return ((n, rows[n - 1]) for n in sorted(wanted) if 0 < n <= len(rows))
+    def read_rows(wanted: Iterable[int]) -> Iterator[tuple[int, Row]]:
+        return ((n, rows[n - 1]) for n in ascending(wanted) if 0 < n <= len(rows))
 
-    def read_texts(wanted: set[int]) -> Iterator[tuple[int, str]]:
+    def read_texts(wanted: Iterable[int]) -> Iterator[tuple[int, str]]:
         return ((n, row.text) for n, row in read_rows(wanted))
 
     report = FileReport(path, finish(found, checker, read_rows, read_texts), found.rows)
@@ -171,12 +171,12 @@ def file_check(path: Path, settings: Settings, display: str | None, jobs: int, o
     except OSError as exc:
         return FileCheck(FileReport(shown, error=f"cannot read {shown}: {exc.strerror or exc}"))
 
-    def reread(wanted: set[int]) -> list[tuple[int, str]]:
+    def reread(wanted: Iterable[int]) -> Iterator[tuple[int, str]]:
         try:
             with OpenFile(path) as again:
-                return list(index.texts(again, wanted))
+                yield from index.texts(again, wanted)
         except OSError:  # gone since: the findings keep their lines, without columns
-            return []
+            return
 
     kept = {rule.code: found.columns[rule.code] for rule in keep}
     return FileCheck(FileReport(shown, violations, found.rows), kept, reread if keep else None)

@@ -23,10 +23,17 @@ from .facts import FactColumn
 from .source import Row
 
 # Reads the given lines of the document again, parsed: (line, row) in ascending line order.
-ReadRows = Callable[[set[int]], Iterable[tuple[int, Row]]]
+# The lines come as a set, or as an iterable already in ascending order (see `ascending`).
+ReadRows = Callable[[Iterable[int]], Iterable[tuple[int, Row]]]
 
 # The same lines as text only (what `Row.text` gives), for placing findings on them.
-ReadTexts = Callable[[set[int]], Iterable[tuple[int, str]]]
+ReadTexts = Callable[[Iterable[int]], Iterable[tuple[int, str]]]
+
+
+def ascending(wanted: Iterable[int]) -> Iterable[int]:
+    """Wanted lines in ascending order: a set is sorted; anything else already is (a stream
+    of a hundred thousand lines need not be held to be sorted)."""
+    return sorted(wanted) if isinstance(wanted, (set, frozenset)) else wanted
 
 
 # Works out the exact fact of a row read again (None: no fact).
@@ -48,29 +55,41 @@ def shared_lines(column: FactColumn) -> list[int]:
 
 
 _BUCKETS = 1 << 24  # bits of each filter below: 2 MB, whatever the file's size
+_MIX = 0x9E3779B97F4A7C15  # the second filter's bucket: other bits of the hash, mixed
 
 
 def _repeated_lines_streaming(column: FactColumn) -> list[int]:
     """`repeated_lines` for a column too large to count in memory (a dict of a million keys
-    is about 100 MB): one pass marks each key's bucket in a bit filter, seen once or seen
-    again; a second pass keeps the keys of buckets seen again (the repeats, and a few that
-    only share a bucket), which a Counter then tells apart."""
-    once, again = bytearray(_BUCKETS >> 3), bytearray(_BUCKETS >> 3)
+    is about 100 MB). One pass marks each key in two bit filters (two hashes), as seen once
+    or seen again; a second pass keeps the keys seen again in both (the repeats, and the
+    few that share both buckets with other keys by chance), which a Counter then tells
+    apart. Two filters rather than one keep those chance candidates, which grow with the
+    file, in the thousands at a million rows rather than tens of thousands."""
+    size = _BUCKETS >> 3
+    once_a, again_a, once_b, again_b = bytearray(size), bytearray(size), bytearray(size), bytearray(size)
     mask = _BUCKETS - 1
     for key in column.values:
         if key is None:
             continue
-        bucket = hash(key) & mask
-        byte, bit = bucket >> 3, 1 << (bucket & 7)
-        if once[byte] & bit:
-            again[byte] |= bit
+        h = hash(key)
+        a, b = h & mask, (h * _MIX >> 24) & mask
+        byte, bit = a >> 3, 1 << (a & 7)
+        if once_a[byte] & bit:
+            again_a[byte] |= bit
         else:
-            once[byte] |= bit
+            once_a[byte] |= bit
+        byte, bit = b >> 3, 1 << (b & 7)
+        if once_b[byte] & bit:
+            again_b[byte] |= bit
+        else:
+            once_b[byte] |= bit
+    del once_a, once_b
     candidates: list[tuple[int, Any]] = []
     for line, key in column:
         if key is not None:
-            bucket = hash(key) & mask
-            if again[bucket >> 3] & (1 << (bucket & 7)):
+            h = hash(key)
+            a, b = h & mask, (h * _MIX >> 24) & mask
+            if again_a[a >> 3] & (1 << (a & 7)) and again_b[b >> 3] & (1 << (b & 7)):
                 candidates.append((line, key))
     counts = Counter(key for _, key in candidates)
     return [line for line, key in candidates if counts[key] > 1]

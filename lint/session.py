@@ -15,7 +15,7 @@ time (the first lint of a large document shares its rows out over the cores).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, count, repeat
 from operator import attrgetter, is_, is_not
 from typing import Any, NamedTuple
@@ -25,7 +25,7 @@ from .checker import CheckedRow, RowChecker
 from .facts import FactColumn
 from .kinds import sample_kind
 from .model import Fix, Violation
-from .screening import Plans
+from .screening import Plans, ascending
 from .settings import Settings
 from .source import Row, line_text, parse_row
 from .workers import default_jobs, fork_map
@@ -163,9 +163,9 @@ def _check(checker: RowChecker, text: str, first: bool) -> CheckedRow:
     return checker.check(row)
 
 
-def _texts(lines: list[str], wanted: set[int]) -> Iterator[tuple[int, str]]:
+def _texts(lines: list[str], wanted: Iterable[int]) -> Iterator[tuple[int, str]]:
     return ((n, line_text(n, (lines[n - 1] + "\n").encode("utf-8", "surrogatepass")))
-            for n in sorted(wanted) if 0 < n <= len(lines))
+            for n in ascending(wanted) if 0 < n <= len(lines))
 
 
 def _moved(v: Violation, line: int) -> Violation:

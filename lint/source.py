@@ -311,19 +311,19 @@ class LineIndex:
             return self.starts[index - self._spilled]
         return array("Q", os.pread(self._spill.fileno(), 8, index * 8))[0]
 
-    def read(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, Row]]:
+    def read(self, source: OpenFile, wanted: Iterable[int]) -> Iterator[tuple[int, Row]]:
         """The wanted lines, parsed, in ascending order, one in memory at a time."""
         for number, chunk in self._chunks(source, wanted):
             yield number, parse_row(number, chunk)
 
-    def texts(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, str]]:
+    def texts(self, source: OpenFile, wanted: Iterable[int]) -> Iterator[tuple[int, str]]:
         """The same lines as `Row.text` gives them, without parsing (enough to place a finding)."""
         for number, chunk in self._chunks(source, wanted):
             yield number, line_text(number, chunk)
 
-    def _chunks(self, source: OpenFile, wanted: set[int]) -> Iterator[tuple[int, bytes]]:
+    def _chunks(self, source: OpenFile, wanted: Iterable[int]) -> Iterator[tuple[int, bytes]]:
         total = len(self)
-        for number in sorted(wanted):
+        for number in sorted(wanted) if isinstance(wanted, (set, frozenset)) else wanted:  # see screening.ascending
             if 0 < number <= total:
                 yield number, source.line_at(self.start(number))
 
