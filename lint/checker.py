@@ -106,6 +106,12 @@ class RowChecker:
             raise InternalError(f"{type(exc).__name__}: {exc}", row.line) from exc
         return found
 
+    @property
+    def sole_row_rule(self) -> str | None:
+        """The code of the one rule that looks at parsed rows, when only one does (`convert`)."""
+        rules = (*self._object, *self._own, *self._inner)
+        return rules[0][0].code if len(rules) == 1 else None
+
     def facts(self, row: Row) -> tuple[Any, ...]:
         """The dataset rules' facts of the row."""
         try:

@@ -9,16 +9,19 @@ legacy calls are derived from the row's content, so the same input gives the sam
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 
 from .fingerprint import digest
-from .jsonstyle import deferred_write_back
+from .jsonstyle import JsonStyle, deferred_write_back, detect_style, refusal, write_back
 from .model import Applicability, Fix
 from .pointer import join_pointer
-from .source import Row, needs_exact_reading
+from .source import Row, canonical_dump, exact_obj, needs_exact_reading
+from .pointer import _skip_value
+from .text_edits import Edit, apply_edits, elements, member, members, row_start
 
 
 @dataclass
@@ -39,11 +42,19 @@ def call_id(row_digest: bytes, message_index: int) -> str:
     return "call_" + digest[:24]
 
 
-def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
-    """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`.
+@dataclass
+class LegacyPlan:
+    """What converting a legacy row to the `tools` format changes: its declarations, and
+    the call (and result) turns by index with the id each gets."""
 
-    The call ids come from `row_digest`, the row's `digest` (worked out here unless given).
-    """
+    functions: list | None
+    calls: dict[int, str]
+    results: dict[int, str]
+    changed: bool
+
+
+def _legacy_plan(row: dict, row_digest: int | None) -> LegacyPlan | Converted:
+    """The plan, or a `Converted` saying why the row cannot be converted."""
     messages = row.get("messages")
     if type(messages) is not list:
         return Converted(None, [("/messages", "row has no `messages` array to convert")])
@@ -54,12 +65,11 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
         if type(function) is not dict:
             return Converted(None, [(join_pointer("functions", n), "`functions` holds an entry that is not an object")])
     pending: list[tuple[str, str]] = []  # (function name, id) of calls not yet answered
-    changed = functions is not None
-    new_messages: list[Any] = []
+    calls: dict[int, str] = {}
+    results: dict[int, str] = {}
     seed = (digest(row) if row_digest is None else row_digest).to_bytes(8, "big")
     for i, message in enumerate(messages):
         if type(message) is not dict:
-            new_messages.append(message)
             continue
         if message.get("role") == "assistant" and "function_call" in message:
             function_call = message["function_call"]
@@ -70,11 +80,8 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
                 return Converted(None, [(at, "`function_call` has no name, so no result can answer it")])
             if "tool_calls" in message:
                 return Converted(None, [(join_pointer("messages", i, "tool_calls"), "the turn has `tool_calls` as well")])
-            changed = True
-            ident = call_id(seed, i)
+            calls[i] = ident = call_id(seed, i)
             pending.append((function_call.get("name"), ident))
-            tool_call = {"id": ident, "type": "function", "function": function_call}
-            new_messages.append(_replace_key(message, "function_call", "tool_calls", [tool_call]))
         elif message.get("role") == "function":
             name = message.get("name")
             match = next((p for p in reversed(pending) if p[0] == name), None)
@@ -85,16 +92,155 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
                 return Converted(None, [(join_pointer("messages", i, "tool_call_id"),
                                          "the function result already has a `tool_call_id`, which its call's id would replace")])
             pending.remove(match)
-            changed = True
-            converted = {("tool_call_id" if k == "name" else k): (match[1] if k == "name" else v) for k, v in message.items()}
+            results[i] = match[1]
+    return LegacyPlan(functions, calls, results, functions is not None or bool(calls) or bool(results))
+
+
+def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
+    """`functions` -> `tools`, `function_call` -> `tool_calls`, role `function` -> role `tool`.
+
+    The call ids come from `row_digest`, the row's `digest` (worked out here unless given).
+    """
+    plan = _legacy_plan(row, row_digest)
+    if isinstance(plan, Converted):
+        return plan
+    new_messages: list[Any] = []
+    for i, message in enumerate(row["messages"]):
+        if i in plan.calls:
+            tool_call = {"id": plan.calls[i], "type": "function", "function": message["function_call"]}
+            new_messages.append(_replace_key(message, "function_call", "tool_calls", [tool_call]))
+        elif i in plan.results:
+            converted = {("tool_call_id" if k == "name" else k): (plan.results[i] if k == "name" else v) for k, v in message.items()}
             converted["role"] = "tool"
             new_messages.append(converted)
         else:
             new_messages.append(message)
     result = _replace_key(row, "messages", "messages", new_messages)
-    if functions is not None:
-        result = _replace_key(result, "functions", "tools", [{"type": "function", "function": f} for f in functions])
-    return Converted(result, changed=changed)
+    if plan.functions is not None:
+        result = _replace_key(result, "functions", "tools", [{"type": "function", "function": f} for f in plan.functions])
+    return Converted(result, changed=plan.changed)
+
+
+_WS = "[ \t\r\n]*"
+_FUNCTIONS_KEY = re.compile(f'"functions"{_WS}:{_WS}')
+_CALL_KEY = re.compile(f'"function_call"{_WS}:{_WS}')
+_RESULT_ROLE = re.compile(f'"role"{_WS}:{_WS}"function"')
+_ROLE_THEN_NAME = re.compile(f'"role"{_WS}:{_WS}("function"){_WS},{_WS}("name"){_WS}:{_WS}')
+
+
+def legacy_row_edits(text: str, plan: LegacyPlan, style: JsonStyle, canonical: bytes | None = None) -> list[Edit]:
+    """The conversion as edits of the row's text: keys renamed, the call's and each
+    declaration's wrapper written around them, results' `name` turned into the id. What
+    the edits leave alone stays as written (numbers, escapes, spacing, key order).
+
+    The places are found by their spelling first, at C speed: in JSON that parsed, a
+    quote inside a string is escaped, so `"function_call":` can only be a key. When a
+    spelling occurs in the text exactly as often as the plan has places for it, and the
+    row's `canonical` dump (orjson's, every key written plainly) has that many such keys
+    anywhere in the row, the matches are those places, in order. Otherwise (a key spelled
+    with an escape, a nested object with the same key, a result whose `name` does not
+    follow its `role`) the row's members are walked to find them."""
+    k, sep = style.key_separator, style.item_separator
+    fast = _spelled_places(text, plan, canonical) if canonical is not None else None
+    if fast is None:
+        return _walked_edits(text, plan, k, sep)
+    functions_key, calls, results = fast
+    edits: list[Edit] = []
+    if functions_key is not None:
+        edits.extend(_declaration_edits(text, functions_key, k, sep))
+    for (key_start, value_start), ident in zip(calls, plan.calls.values()):
+        value_end = _skip_value(text, value_start)
+        edits += (Edit(key_start, key_start + len('"function_call"'), '"tool_calls"'),
+                  Edit(value_start, value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
+                  Edit(value_end, value_end, "}]"))
+    for match, ident in zip(results, plan.results.values()):
+        name_value = match.end()
+        edits += (Edit(match.start(1), match.end(1), '"tool"'),
+                  Edit(match.start(2), match.end(2), '"tool_call_id"'),
+                  Edit(name_value, _skip_value(text, name_value), f'"{ident}"'))
+    return edits
+
+
+def _spelled_places(text: str, plan: LegacyPlan, canonical: bytes):
+    """(the `functions` key's span, the calls' (key start, value start), the results'
+    matches) when each spelling occurs exactly as often as the plan needs, in the text
+    and anywhere in the row (its canonical dump); else None."""
+    functions_key = None
+    if plan.functions is not None:
+        if canonical.count(b'"functions":') != 1:
+            return None
+        found = _FUNCTIONS_KEY.findall(text)
+        if len(found) != 1:
+            return None
+        match = _FUNCTIONS_KEY.search(text)
+        functions_key = (match.start(), match.end())
+    if canonical.count(b'"function_call":') != len(plan.calls):
+        return None
+    calls = [(m.start(), m.end()) for m in _CALL_KEY.finditer(text)]
+    if len(calls) != len(plan.calls):
+        return None
+    results = []
+    if plan.results:
+        if canonical.count(b'"role":"function"') != len(plan.results):
+            return None
+        results = list(_ROLE_THEN_NAME.finditer(text))
+        if len(results) != len(plan.results) or len(_RESULT_ROLE.findall(text)) != len(results):
+            return None
+    return functions_key, calls, results
+
+
+def _declaration_edits(text: str, functions_key: tuple[int, int], k: str, sep: str) -> list[Edit]:
+    key_start, value_start = functions_key
+    edits = [Edit(key_start, key_start + len('"functions"'), '"tools"')]
+    opening = f'{{"type"{k}"function"{sep}"function"{k}'
+    for start, end in elements(text, value_start):
+        edits += (Edit(start, start, opening), Edit(end, end, "}"))
+    return edits
+
+
+def _walked_edits(text: str, plan: LegacyPlan, k: str, sep: str) -> list[Edit]:
+    """`legacy_row_edits` by walking the row's members (see there)."""
+    arrays: dict[str, list[tuple[int, int]]] = {"messages": []}
+    top = members(text, row_start(text), arrays)
+    edits: list[Edit] = []
+    if plan.functions is not None:
+        key = top["functions"]
+        edits.extend(_declaration_edits(text, (key.key_start, key.value_start), k, sep))
+    spans = arrays["messages"]
+    for i, ident in plan.calls.items():
+        call = member(text, *spans[i], "function_call")
+        edits += (Edit(call.key_start, call.key_end, '"tool_calls"'),
+                  Edit(call.value_start, call.value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
+                  Edit(call.value_end, call.value_end, "}]"))
+    for i, ident in plan.results.items():
+        role, name = member(text, *spans[i], "role"), member(text, *spans[i], "name")
+        edits += (Edit(role.value_start, role.value_end, '"tool"'),
+                  Edit(name.key_start, name.key_end, '"tool_call_id"'),
+                  Edit(name.value_start, name.value_end, f'"{ident}"'))
+    return edits
+
+
+def legacy_fix(row: Row, row_digest: int | None, title: str) -> tuple[Fix | None, str]:
+    """The fix converting a legacy row, as edits of its text (see `legacy_row_edits`)."""
+    plan = _legacy_plan(row.obj, row_digest)
+    if isinstance(plan, Converted):
+        return None, plan.problems[0][1]
+    if not plan.changed:
+        return None, "nothing in it is a call, a result or a declaration the conversion rewrites"
+    why = refusal(row)
+    if why:
+        return None, why
+
+    def build() -> tuple[tuple[str], None]:
+        text = row.text
+        try:
+            return (apply_edits(text, legacy_row_edits(text, plan, detect_style(row.raw), canonical_dump(row))),), None
+        except (IndexError, KeyError, ValueError):  # text the walk does not read as the parser did
+            written, _ = write_back(row, legacy_row_to_tools(exact_obj(row), row_digest).value)
+            return ((written,) if written is not None else (text,)), None
+
+    # Every call, result and declaration is rewritten, so the row has no legacy part left.
+    return Fix(title, Applicability.SAFE, build=build, settles=True), ""
 
 
 def tools_row_to_legacy(row: dict, split_parallel: bool = False) -> Converted:

@@ -77,23 +77,30 @@ def _chunks(lines: Iterable[str | bytes], eol: bytes) -> list[bytes]:
     return [line + b"\n" for line in encoded[:-1]] + encoded[-1:]
 
 
-def _fixed_rows(current: Row, fix: Fix) -> list[Row]:
-    """The rows a fix writes in place of `current`, parsed (unless the fix knows their values)."""
+def _fixed_rows(current: Row, fix: Fix, parse: bool = True) -> list[Row]:
+    """The rows a fix writes in place of `current`, parsed (unless the fix knows their
+    values, or nothing will read them: `parse` False)."""
     chunks = _chunks(fix.lines, current.eol)
+    if not parse:
+        return [Row(current.line, raw, eol=eol) for raw, eol in map(split_terminator, chunks)]
     if fix.values is None or len(fix.values) != len(chunks):
         return [parse_row(current.line, chunk) for chunk in chunks]
     return [Row(current.line, raw, value, eol=eol)
             for (raw, eol), value in zip(map(split_terminator, chunks), fix.values)]
 
 
-def _first_fix(row: Row, findings: list[tuple[Rule, Finding]], unsafe: bool) -> tuple[Rule, list[Row]] | None:
-    """The first allowed fix that changes the row, with the rows it writes (a fix that
-    would write the row as it is changes nothing: it is neither applied nor counted)."""
+def _first_fix(row: Row, findings: list[tuple[Rule, Finding]], unsafe: bool,
+               sole: str | None = None) -> tuple[Rule, list[Row], bool] | None:
+    """The first allowed fix that changes the row, with the rows it writes and whether they
+    are final (a fix that settles its rule when that rule, `sole`, is the only one that
+    looks at rows). A fix that would write the row as it is changes nothing: it is neither
+    applied nor counted."""
     for rule, finding in findings:
         if _allowed(finding.fix, unsafe):
-            rows = _fixed_rows(row, finding.fix)
+            final = finding.fix.settles and rule.code == sole
+            rows = _fixed_rows(row, finding.fix, parse=not final)
             if len(rows) != 1 or rows[0].raw != row.raw or (rule.code == BOM_RULE and row.bom):
-                return rule, rows
+                return rule, rows, final
     return None
 
 
@@ -111,16 +118,22 @@ def fix_row(row: Row, checker: RowChecker, unsafe: bool,
     keep_bom = row.bom
     seen = {(row.bom, row.raw)}  # the states the row went through (a BOM's removal is a change)
     applied_codes: list[str] = []
+    sole = checker.sole_row_rule
     for _ in range(MAX_PASSES):
         changed: list[Row] = []
         for current in pending:
             findings = checker.findings(current)
-            applied = _first_fix(current, findings, unsafe)
+            applied = _first_fix(current, findings, unsafe, sole)
             if applied is None:
                 done.append(current)
                 leftovers.append(findings)
                 continue
-            rule, rows = applied
+            rule, rows, final = applied
+            if final:  # nothing would look at them again
+                applied_codes.append(rule.code)
+                done.extend(rows)
+                leftovers.extend([] for _ in rows)
+                continue
             if any((r.bom, r.raw) in seen for r in rows):
                 return _unsettled(row, checker, outcome, rule.code)
             seen.update((r.bom, r.raw) for r in rows)

@@ -59,16 +59,21 @@ class Fix:
     them all.
     """
 
-    __slots__ = ("title", "applicability", "_lines", "_values", "_build")
+    __slots__ = ("title", "applicability", "_lines", "_values", "_build", "settles")
 
     def __init__(self, title: str, applicability: Applicability, lines: tuple[str | bytes, ...] | None = (),
                  values: tuple[Any, ...] | None = None,
-                 build: Callable[[], tuple[tuple[str | bytes, ...], tuple[Any, ...] | None]] | None = None) -> None:
+                 build: Callable[[], tuple[tuple[str | bytes, ...], tuple[Any, ...] | None]] | None = None,
+                 settles: bool = False) -> None:
         self.title = title
         self.applicability = applicability
         self._lines = lines
         self._values = values  # what `lines` parse to, when the fix knows (it saves the fix loop a parse)
         self._build = build
+        # The rows it writes are certain to give its rule nothing more to say (a conversion
+        # writes rows in the other format): when that rule is the only one looking at the
+        # row (`convert`), the fix loop neither parses nor checks them again.
+        self.settles = settles
 
     @property
     def lines(self) -> tuple[str | bytes, ...] | None:

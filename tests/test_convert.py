@@ -286,7 +286,7 @@ def test_a_rule_failing_mid_conversion_is_a_clear_error_and_the_file_is_intact(f
     def broken(*args):
         raise KeyError("simulated")
 
-    monkeypatch.setattr(legacy_format, "legacy_row_to_tools", broken)
+    monkeypatch.setattr(legacy_format, "legacy_fix", broken)
     data = json.dumps(LEGACY) + "\n"
     Path("a.jsonl").write_text(data)
     result = CliRunner().invoke(cli, ["convert", "a.jsonl", "--in-place"])

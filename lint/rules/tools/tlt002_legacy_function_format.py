@@ -5,18 +5,18 @@ from typing import Any
 
 from ...survey import uses_legacy_format, uses_tools_format
 from ...fingerprint import digest_bytes
-from ...conversion import conversion_fix, legacy_row_to_tools
+from ...conversion import legacy_fix
 from ...model import SOMETIMES, WARNING, Finding, Fix
 from ...registry import row_rule
-from ...source import Row, canonical_dump, exact_obj
+from ...source import Row, canonical_dump
 from .format_conversion import format_finding
 
 
 def _legacy_fix(row: Row) -> tuple[Fix | None, str]:
     """The conversion fix, or None and the reason the row cannot be converted."""
     dump = canonical_dump(row)  # the row's digest is made of it: no second dump
-    converted = legacy_row_to_tools(exact_obj(row), digest_bytes(dump) if dump is not None else None)
-    return conversion_fix(row, converted, "Convert the row to the `tools` format")
+    return legacy_fix(row, digest_bytes(dump) if dump is not None else None,
+                      "Convert the row to the `tools` format")
 
 
 @row_rule("TLT002", "legacy-function-format", WARNING, SOMETIMES)
