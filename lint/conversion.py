@@ -51,6 +51,7 @@ class LegacyPlan:
     calls: dict[int, str]
     results: dict[int, str]
     changed: bool
+    functions_last: bool = False  # `functions` is the row's last key
 
 
 def _legacy_plan(row: dict, row_digest: int | None) -> LegacyPlan | Converted:
@@ -73,11 +74,11 @@ def _legacy_plan(row: dict, row_digest: int | None) -> LegacyPlan | Converted:
             continue
         if message.get("role") == "assistant" and "function_call" in message:
             function_call = message["function_call"]
-            at = join_pointer("messages", i, "function_call")
             if type(function_call) is not dict:
-                return Converted(None, [(at, "`function_call` is not an object")])
+                return Converted(None, [(join_pointer("messages", i, "function_call"), "`function_call` is not an object")])
             if type(function_call.get("name")) is not str:
-                return Converted(None, [(at, "`function_call` has no name, so no result can answer it")])
+                return Converted(None, [(join_pointer("messages", i, "function_call"),
+                                         "`function_call` has no name, so no result can answer it")])
             if "tool_calls" in message:
                 return Converted(None, [(join_pointer("messages", i, "tool_calls"), "the turn has `tool_calls` as well")])
             calls[i] = ident = call_id(seed, i)
@@ -93,7 +94,8 @@ def _legacy_plan(row: dict, row_digest: int | None) -> LegacyPlan | Converted:
                                          "the function result already has a `tool_call_id`, which its call's id would replace")])
             pending.remove(match)
             results[i] = match[1]
-    return LegacyPlan(functions, calls, results, functions is not None or bool(calls) or bool(results))
+    return LegacyPlan(functions, calls, results, functions is not None or bool(calls) or bool(results),
+                      functions is not None and next(reversed(row)) == "functions")
 
 
 def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
@@ -124,7 +126,7 @@ def legacy_row_to_tools(row: dict, row_digest: int | None = None) -> Converted:
 _WS = "[ \t\r\n]*"
 _FUNCTIONS_KEY = re.compile(f'"functions"{_WS}:{_WS}')
 _CALL_KEY = re.compile(f'"function_call"{_WS}:{_WS}')
-_RESULT_ROLE = re.compile(f'"role"{_WS}:{_WS}"function"')
+# A call's value as it usually is: an object of strings only, matched without building it.
 _ROLE_THEN_NAME = re.compile(f'"role"{_WS}:{_WS}("function"){_WS},{_WS}("name"){_WS}:{_WS}')
 
 
@@ -147,17 +149,17 @@ def legacy_row_edits(text: str, plan: LegacyPlan, style: JsonStyle, canonical: b
     functions_key, calls, results = fast
     edits: list[Edit] = []
     if functions_key is not None:
-        edits.extend(_declaration_edits(text, functions_key, k, sep))
+        edits.extend(_declaration_edits(text, functions_key, k, sep, last=plan.functions_last))
     for (key_start, value_start), ident in zip(calls, plan.calls.values()):
         value_end = _skip_value(text, value_start)
-        edits += (Edit(key_start, key_start + len('"function_call"'), '"tool_calls"'),
-                  Edit(value_start, value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
-                  Edit(value_end, value_end, "}]"))
+        edits += ((key_start, key_start + len('"function_call"'), '"tool_calls"'),
+                  (value_start, value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
+                  (value_end, value_end, "}]"))
     for match, ident in zip(results, plan.results.values()):
         name_value = match.end()
-        edits += (Edit(match.start(1), match.end(1), '"tool"'),
-                  Edit(match.start(2), match.end(2), '"tool_call_id"'),
-                  Edit(name_value, _skip_value(text, name_value), f'"{ident}"'))
+        edits += ((match.start(1), match.end(1), '"tool"'),
+                  (match.start(2), match.end(2), '"tool_call_id"'),
+                  (name_value, _skip_value(text, name_value), f'"{ident}"'))
     return edits
 
 
@@ -169,11 +171,10 @@ def _spelled_places(text: str, plan: LegacyPlan, canonical: bytes):
     if plan.functions is not None:
         if canonical.count(b'"functions":') != 1:
             return None
-        found = _FUNCTIONS_KEY.findall(text)
+        found = list(_FUNCTIONS_KEY.finditer(text))
         if len(found) != 1:
             return None
-        match = _FUNCTIONS_KEY.search(text)
-        functions_key = (match.start(), match.end())
+        functions_key = (found[0].start(), found[0].end())
     if canonical.count(b'"function_call":') != len(plan.calls):
         return None
     calls = [(m.start(), m.end()) for m in _CALL_KEY.finditer(text)]
@@ -183,19 +184,40 @@ def _spelled_places(text: str, plan: LegacyPlan, canonical: bytes):
     if plan.results:
         if canonical.count(b'"role":"function"') != len(plan.results):
             return None
+        # No other object of the row has role `function` (the count above), so these
+        # matches are result turns; as many as there are results, they are all of them.
         results = list(_ROLE_THEN_NAME.finditer(text))
-        if len(results) != len(plan.results) or len(_RESULT_ROLE.findall(text)) != len(results):
+        if len(results) != len(plan.results):
             return None
     return functions_key, calls, results
 
 
-def _declaration_edits(text: str, functions_key: tuple[int, int], k: str, sep: str) -> list[Edit]:
+def _declaration_edits(text: str, functions_key: tuple[int, int], k: str, sep: str, last: bool = False) -> list[Edit]:
+    """`functions` renamed and each declaration wrapped. When `functions` is the row's
+    last member (`last`), its array runs to the row's closing brace, and the elements'
+    places within it are looked up by its text: rows of a dataset declare the same few
+    arrays over and over, and walking one costs a parse of it."""
     key_start, value_start = functions_key
-    edits = [Edit(key_start, key_start + len('"functions"'), '"tools"')]
+    edits = [(key_start, key_start + len('"functions"'), '"tools"')]
     opening = f'{{"type"{k}"function"{sep}"function"{k}'
-    for start, end in elements(text, value_start):
-        edits += (Edit(start, start, opening), Edit(end, end, "}"))
+    spans = None
+    if last:
+        close = text.rstrip().rfind("}")
+        array = text[value_start:close].rstrip()
+        spans = _ELEMENTS.get(array)
+        if spans is None:
+            spans = tuple((start - value_start, end - value_start) for start, end in elements(text, value_start))
+            if len(_ELEMENTS) >= 256:
+                _ELEMENTS.clear()
+            _ELEMENTS[array] = spans
+    else:
+        spans = tuple((start - value_start, end - value_start) for start, end in elements(text, value_start))
+    for start, end in spans:
+        edits += ((value_start + start, value_start + start, opening), (value_start + end, value_start + end, "}"))
     return edits
+
+
+_ELEMENTS: dict[str, tuple[tuple[int, int], ...]] = {}  # a declarations array's text -> its elements' places
 
 
 def _walked_edits(text: str, plan: LegacyPlan, k: str, sep: str) -> list[Edit]:
@@ -209,14 +231,14 @@ def _walked_edits(text: str, plan: LegacyPlan, k: str, sep: str) -> list[Edit]:
     spans = arrays["messages"]
     for i, ident in plan.calls.items():
         call = member(text, *spans[i], "function_call")
-        edits += (Edit(call.key_start, call.key_end, '"tool_calls"'),
-                  Edit(call.value_start, call.value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
-                  Edit(call.value_end, call.value_end, "}]"))
+        edits += ((call.key_start, call.key_end, '"tool_calls"'),
+                  (call.value_start, call.value_start, f'[{{"id"{k}"{ident}"{sep}"type"{k}"function"{sep}"function"{k}'),
+                  (call.value_end, call.value_end, "}]"))
     for i, ident in plan.results.items():
         role, name = member(text, *spans[i], "role"), member(text, *spans[i], "name")
-        edits += (Edit(role.value_start, role.value_end, '"tool"'),
-                  Edit(name.key_start, name.key_end, '"tool_call_id"'),
-                  Edit(name.value_start, name.value_end, f'"{ident}"'))
+        edits += ((role.value_start, role.value_end, '"tool"'),
+                  (name.key_start, name.key_end, '"tool_call_id"'),
+                  (name.value_start, name.value_end, f'"{ident}"'))
     return edits
 
 

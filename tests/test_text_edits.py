@@ -19,7 +19,7 @@ from tunelint.lint.conversion import legacy_row_edits, legacy_row_to_tools, _leg
 from tunelint.lint.fingerprint import digest_bytes
 from tunelint.lint.jsonstyle import detect_style
 from tunelint.lint.source import canonical_dump, parse_row
-from tunelint.lint.text_edits import Edit, apply_edits
+from tunelint.lint.text_edits import apply_edits
 
 names = st.sampled_from(["get_weather", "book", "f", "über_tool", "a-b"])
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
@@ -127,8 +127,8 @@ def test_what_the_edits_do_not_touch_stays_as_written():
 
 def test_edits_that_overlap_are_refused():
     with pytest.raises(ValueError):
-        apply_edits("abcdef", [Edit(1, 4, "x"), Edit(3, 5, "y")])
-    assert apply_edits("abc", [Edit(1, 1, "X"), Edit(1, 1, "Y"), Edit(3, 3, "!")]) == "aXYbc!"
+        apply_edits("abcdef", [(1, 4, "x"), (3, 5, "y")])
+    assert apply_edits("abc", [(1, 1, "X"), (1, 1, "Y"), (3, 3, "!")]) == "aXYbc!"
 
 
 def test_convert_writes_the_same_bytes_through_the_fix_loop_as_the_edits_give(tmp_path):
