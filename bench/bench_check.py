@@ -52,11 +52,12 @@ def token_floor(path: Path) -> float:
 
 
 def run_command(*args: str) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB of the command's own process, exit code)."""
+    """(wall seconds, peak RSS in MB of the command's largest process, exit code); what
+    it prints is thrown away."""
     with tempfile.NamedTemporaryFile("r") as report:
         start = time.perf_counter()
         done = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, sys.executable, "-m",
-                               "tunelint.cli", *args], stdout=subprocess.DEVNULL)
+                               "tunelint.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - start
         peak_kb = int(report.read().strip().splitlines()[-1])
     return wall, peak_kb / 1024, done.returncode

@@ -50,7 +50,7 @@ def stats(paths, model, output_format, config, jobs) -> None:
 
 
 def as_dict(s: FileStats, overrides=None) -> dict:
-    ordered = sorted(s.lengths)
+    lengths = s.lengths
     return {
         "path": utf8_name(s.path),
         "model": s.model.name,
@@ -59,10 +59,10 @@ def as_dict(s: FileStats, overrides=None) -> dict:
         "unparsed_lines": s.unparsed_lines,
         "total_tokens": s.total_tokens,
         "billed_tokens_per_epoch": s.billed_per_epoch(s.model),
-        "tokens_per_example": {"min": ordered[0] if ordered else 0, "p5": percentile(ordered, 0.05),
-                               "median": percentile(ordered, 0.5), "p95": percentile(ordered, 0.95),
-                               "max": ordered[-1] if ordered else 0},
-        "histogram": [{"range": label, "examples": count} for label, count, _ in histogram(ordered)],
+        "tokens_per_example": {"min": lengths.min(), "p5": percentile(lengths, 0.05),
+                               "median": percentile(lengths, 0.5), "p95": percentile(lengths, 0.95),
+                               "max": lengths.max()},
+        "histogram": [{"range": label, "examples": count} for label, count, _ in histogram(lengths)],
         "assistant_tokens": s.assistant_tokens,
         "tool_definition_tokens": s.tool_tokens,
         "distinct_tools_arrays": s.distinct_tools,
@@ -88,7 +88,7 @@ def as_text(s: FileStats, overrides=None) -> str:
         f"  tokens                {d['total_tokens']:,} in all{bound}; {d['billed_tokens_per_epoch']:,} billed per epoch",
         f"  per example           min {per['min']:,}  p5 {per['p5']:,}  median {per['median']:,}  p95 {per['p95']:,}  max {per['max']:,}",
     ]
-    for label, count, bar in histogram(sorted(s.lengths)):
+    for label, count, bar in histogram(s.lengths):
         lines.append(f"    {label:>17} {count:>7,} {bar}")
     lines += [
         f"  assistant (trained)   {s.assistant_tokens:,} tokens",

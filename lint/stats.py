@@ -1,11 +1,16 @@
 """Dataset statistics for `tunelint stats`: token counts, epochs and cost per model.
 
-Rows are streamed; what is kept per row is a few integers. Large files are counted on
-several processes (byte ranges cut at newlines, as for `check`).
+Rows are streamed and summed as they go: nothing is kept per row. The token lengths
+are kept as a count of each length (`Lengths`), which the percentiles, the histogram and
+the billed tokens need, and which grows with the distinct lengths, not the rows. Large
+files are counted on several processes (byte ranges cut at newlines, as for `check`),
+each summing its range; the parent adds the sums up.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +23,72 @@ from .models import ModelFacts, cost, default_epochs, known_models
 from .token_count import RowTokens, TokenCounter
 from .workers import fork_map, worth_parallel
 
+class Lengths:
+    """Token lengths of examples, as a count of each length: the same answers as a sorted
+    list of them (percentiles, minimum, maximum), in memory that does not grow with rows."""
+
+    __slots__ = ("counts", "_count")
+
+    def __init__(self, values: Iterator[int] | list[int] = ()) -> None:
+        self.counts: Counter = Counter(values)
+        self._count = sum(self.counts.values())
+
+    def add(self, n: int) -> None:
+        self.counts[n] += 1
+        self._count += 1
+
+    def update(self, other: Lengths) -> None:
+        self.counts.update(other.counts)
+        self._count += other._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        """Every length, in ascending order (repeated as often as it occurs)."""
+        for n in sorted(self.counts):
+            yield from [n] * self.counts[n]
+
+    def items(self) -> list[tuple[int, int]]:
+        """(length, examples of that length), ascending."""
+        return sorted(self.counts.items())
+
+    @property
+    def total(self) -> int:
+        return sum(n * c for n, c in self.counts.items())
+
+    def capped_total(self, limit: int) -> int:
+        return sum(min(n, limit) * c for n, c in self.counts.items())
+
+    def above(self, limit: int) -> int:
+        return sum(c for n, c in self.counts.items() if n > limit)
+
+    def min(self) -> int:
+        return min(self.counts) if self.counts else 0
+
+    def max(self) -> int:
+        return max(self.counts) if self.counts else 0
+
+    def percentile(self, share: float) -> int:
+        """The value at `share` of the way through the sorted lengths (as `percentile` of a list)."""
+        if not self._count:
+            return 0
+        index = min(self._count - 1, max(0, round(share * (self._count - 1))))
+        seen = 0
+        for n, c in self.items():
+            seen += c
+            if seen > index:
+                return n
+        return self.max()  # pragma: no cover - the counts add up to _count
+
+
 @dataclass
 class FileStats:
     path: str
     model: ModelFacts
     examples: int = 0
     trainable: int = 0
-    lengths: list[int] = field(default_factory=list)  # tokens per example (parsed rows)
+    lengths: Lengths = field(default_factory=Lengths)  # tokens per example (parsed rows)
     assistant_tokens: int = 0
     tool_tokens: int = 0
     distinct_tools: int = 0
@@ -33,15 +97,18 @@ class FileStats:
     tools_format_examples: int = 0
     legacy_equivalent_tokens: int | None = None  # the same rows counted in the legacy format
 
+    tools_keys: set[int] = field(default_factory=set)  # the distinct tools arrays' checksums
+    legacy_total: int = 0  # every row's tokens in the legacy format (see legacy_equivalent_tokens)
+
     @property
     def total_tokens(self) -> int:
-        return sum(self.lengths)
+        return self.lengths.total
 
     def billed_per_epoch(self, model: ModelFacts) -> int:
-        return sum(min(n, model.limit) for n in self.lengths)
+        return self.lengths.capped_total(model.limit)
 
     def over_limit(self, model: ModelFacts) -> int:
-        return sum(1 for n in self.lengths if n > model.limit)
+        return self.lengths.above(model.limit)
 
     @property
     def epochs(self) -> int:
@@ -54,23 +121,25 @@ class FileStats:
                 "cost_usd": round(cost(billed, self.epochs, model), 2), "over_limit": self.over_limit(model)}
 
 
-def percentile(sorted_values: list[int], share: float) -> int:
-    if not sorted_values:
+def percentile(values: Lengths | list[int], share: float) -> int:
+    """The value at `share` of the way through sorted `values`."""
+    if isinstance(values, Lengths):
+        return values.percentile(share)
+    if not values:
         return 0
-    index = min(len(sorted_values) - 1, max(0, round(share * (len(sorted_values) - 1))))
-    return sorted_values[index]
+    index = min(len(values) - 1, max(0, round(share * (len(values) - 1))))
+    return values[index]
 
 
-def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[list[tuple[RowTokens, int | None]], int]:
-    """(token facts and legacy-equivalent count per parsed row, number of unparsable lines)."""
-    out: list[tuple[RowTokens, int | None]] = []
-    unparsed = 0
+def _count_chunks(chunks, counter: TokenCounter, path: str, model: ModelFacts, first_line: int = 1) -> FileStats:
+    """The sums of a run of lines (a file, or a worker's range of one)."""
+    stats = FileStats(path, model)
     for number, chunk in enumerate(chunks, start=first_line):
         row = parse_row(number, chunk)
         obj = row.obj
         if obj is None:
             if not (row.error is not None and row.error.kind == "blank"):
-                unparsed += 1
+                stats.unparsed_lines += 1
             continue
         tokens = counter.row(obj)
         if row_kind(row) == "rft":
@@ -80,49 +149,63 @@ def _count_chunks(chunks, counter: TokenCounter, first_line: int = 1) -> tuple[l
                                  for m in (obj.get("messages") if type(obj.get("messages")) is list else ())):
             converted = tools_row_to_legacy(obj, split_parallel=True).value
             legacy = counter.row(converted).total if converted is not None else tokens.total
-        out.append((tokens, legacy))
-    return out, unparsed
+        _add_row(stats, tokens, legacy)
+    return stats
+
+
+def _add_row(stats: FileStats, tokens: RowTokens, legacy: int | None) -> None:
+    stats.examples += 1
+    stats.trainable += tokens.trainable
+    stats.lengths.add(tokens.total)
+    stats.assistant_tokens += tokens.assistant
+    stats.tool_tokens += tokens.tools
+    stats.lower_bound_examples += tokens.lower_bound
+    if tokens.tools_key:
+        stats.tools_keys.add(tokens.tools_key)
+    if legacy is not None:
+        stats.tools_format_examples += 1
+        stats.legacy_total += legacy
+    else:
+        stats.legacy_total += tokens.total
+
+
+def _add_part(stats: FileStats, part: FileStats) -> None:
+    """Add a later range's sums."""
+    stats.examples += part.examples
+    stats.trainable += part.trainable
+    stats.lengths.update(part.lengths)
+    stats.assistant_tokens += part.assistant_tokens
+    stats.tool_tokens += part.tool_tokens
+    stats.lower_bound_examples += part.lower_bound_examples
+    stats.unparsed_lines += part.unparsed_lines
+    stats.tools_format_examples += part.tools_format_examples
+    stats.legacy_total += part.legacy_total
+    stats.tools_keys |= part.tools_keys
 
 
 def file_stats(path: Path, model: ModelFacts, jobs: int = 1, display: str | None = None) -> FileStats:
     counter = TokenCounter(model)  # loads the vocabulary before any fork: workers share it
+    name = display or str(path)
     with OpenFile(path) as source:
         if worth_parallel(source.size, jobs):
             spans = source.ranges(jobs * 4)
 
-            def count(span: tuple[int, int]):
+            def count(span: tuple[int, int]) -> FileStats:
                 start, end = span
-                return _count_chunks(source.lines(start, end), counter, first_line=1 if start == 0 else 2)
+                return _count_chunks(source.lines(start, end), counter, name, model, first_line=1 if start == 0 else 2)
 
-            parts = list(fork_map(count, spans, jobs))
-            rows = [r for part, _ in parts for r in part]
-            unparsed = sum(u for _, u in parts)
+            stats = FileStats(name, model)
+            for part in fork_map(count, spans, jobs):
+                _add_part(stats, part)
         else:
-            rows, unparsed = _count_chunks(source.lines(), counter)
-    return summarise(display or str(path), model, rows, unparsed)
+            stats = _count_chunks(source.lines(), counter, name, model)
+    return _finished(stats)
 
 
-def summarise(path: str, model: ModelFacts, rows: list[tuple[RowTokens, int | None]], unparsed: int) -> FileStats:
-    stats = FileStats(path, model, unparsed_lines=unparsed)
-    distinct_tools: set[int] = set()
-    legacy_total = 0
-    for tokens, legacy in rows:
-        stats.examples += 1
-        stats.trainable += tokens.trainable
-        stats.lengths.append(tokens.total)
-        stats.assistant_tokens += tokens.assistant
-        stats.tool_tokens += tokens.tools
-        stats.lower_bound_examples += tokens.lower_bound
-        if tokens.tools_key:
-            distinct_tools.add(tokens.tools_key)
-        if legacy is not None:
-            stats.tools_format_examples += 1
-            legacy_total += legacy
-        else:
-            legacy_total += tokens.total
+def _finished(stats: FileStats) -> FileStats:
     if stats.tools_format_examples:
-        stats.legacy_equivalent_tokens = legacy_total
-    stats.distinct_tools = len(distinct_tools)
+        stats.legacy_equivalent_tokens = stats.legacy_total
+    stats.distinct_tools = len(stats.tools_keys)
     return stats
 
 
@@ -130,21 +213,23 @@ def other_models(stats: FileStats, overrides: dict | None = None) -> list[dict[s
     return [stats.estimate(m) for m in known_models(overrides).values()]
 
 
-def histogram(lengths: list[int], width: int = 40, buckets: int = 8) -> list[tuple[str, int, str]]:
+def histogram(lengths: Lengths | list[int], width: int = 40, buckets: int = 8) -> list[tuple[str, int, str]]:
     """(range label, count, bar) rows over token lengths, on a log-ish scale."""
+    if not isinstance(lengths, Lengths):
+        lengths = Lengths(lengths)
     if not lengths:
         return []
-    low, high = min(lengths), max(lengths)
+    low, high = lengths.min(), lengths.max()
     if low == high:
         return [(f"{low:,}", len(lengths), "#" * width)]
     edges = [round(low * (high / max(low, 1)) ** (i / buckets)) if low > 0 else round(low + (high - low) * i / buckets)
              for i in range(buckets + 1)]
     edges[-1] = high + 1
     counts = [0] * buckets
-    for n in lengths:
+    for n, count in lengths.items():
         for i in range(buckets):
             if edges[i] <= n < edges[i + 1]:
-                counts[i] += 1
+                counts[i] += count
                 break
     top = max(counts) or 1
     return [(f"{edges[i]:,}-{edges[i + 1] - 1:,}", counts[i], "#" * max(1 if counts[i] else 0, round(width * counts[i] / top)))

@@ -162,3 +162,26 @@ def test_streamed_json_formats_are_the_documents_written_at_once(found):
     assert [r["message"]["text"] for r in sarif["runs"][0]["results"]] == [v.message for v in found]
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif["runs"][0]["results"]] == \
         [v.line for v in found]
+
+
+# --- stats keeps a count of each length, not a list of them ---------------------------------
+
+@hyp_settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 300), max_size=200), st.integers(0, 300))
+def test_lengths_kept_as_counts_answer_as_the_sorted_list_does(values, limit):
+    from tunelint.lint.stats import Lengths, histogram, percentile
+
+    counted, ordered = Lengths(), sorted(values)
+    for half in (values[: len(values) // 2], values[len(values) // 2:]):  # two workers' parts
+        part = Lengths()
+        for n in half:
+            part.add(n)
+        counted.update(part)
+    assert len(counted) == len(ordered) and list(counted) == ordered
+    for share in (0, 0.05, 0.5, 0.95, 1):
+        assert percentile(counted, share) == percentile(ordered, share)
+    assert (counted.min(), counted.max()) == ((ordered[0], ordered[-1]) if ordered else (0, 0))
+    assert counted.total == sum(ordered)
+    assert counted.capped_total(limit) == sum(min(n, limit) for n in ordered)
+    assert counted.above(limit) == sum(1 for n in ordered if n > limit)
+    assert histogram(counted) == histogram(ordered)
