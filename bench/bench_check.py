@@ -51,12 +51,15 @@ def token_floor(path: Path) -> float:
     return time.perf_counter() - start
 
 
+PYTHON = sys.executable  # the interpreter whose tunelint is measured (bench/scale.py --python)
+
+
 def run_command(*args: str) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB of the command's largest process, exit code); what
     it prints is thrown away."""
     with tempfile.NamedTemporaryFile("r") as report:
         start = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, sys.executable, "-m",
+        done = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, PYTHON, "-m",
                                "tunelint.cli", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - start
         peak_kb = int(report.read().strip().splitlines()[-1])

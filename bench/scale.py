@@ -1,6 +1,6 @@
 """Does tunelint scale? check and stats at 100k and 1M rows, convert at 100k legacy rows.
 
-    python bench/scale.py [--rows 100000] [--large 1000000] [--jobs N]
+    python bench/scale.py [--rows 100000] [--large 1000000] [--jobs N] [--python PATH]
 
 For each command, from one run each, in one sitting: wall time, MB/s, peak memory (the
 largest process of the run) and the ratio to the command's floor, measured on the same
@@ -12,7 +12,8 @@ file in the same run:
 
 Then the ratio of the peak memory at the large size to the one at the small size (memory
 that grows with the rows shows here). The datasets are generated once under bench/out/
-(the 1M-row file is about 3.8 GB).
+(the 1M-row file is about 3.8 GB). `--python` measures the tunelint another interpreter
+has installed (an older version, for before/after figures); the floors are this one's.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_check  # noqa: E402
 from bench_check import parse_floor, run_command, token_floor  # noqa: E402
 from dataset import OUT, write_dataset  # noqa: E402
 
@@ -50,7 +52,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--python", default=sys.executable, help="the interpreter whose tunelint is measured")
     args = parser.parse_args()
+    bench_check.PYTHON = args.python
     jobs = ["--jobs", str(args.jobs)]
     peaks: dict[str, dict[int, float]] = {"check": {}, "stats": {}}
     for rows in (args.rows, args.large):
