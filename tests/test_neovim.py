@@ -5,10 +5,10 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
+from external import require
 from helpers import clean_rows, jsonl
 
 LUA = r"""
@@ -33,8 +33,7 @@ vim.cmd("qa!")
 
 
 def test_neovim_receives_diagnostics(tmp_path):
-    nvim = shutil.which("nvim")
-    assert nvim, "Neovim is needed for this test: apt-get install neovim (.ci/run does)"
+    nvim = require("nvim", "apt-get install neovim (Debian/Ubuntu) or see https://neovim.io; .ci/run installs it")
     bad = {"messages": [{"role": "user", "content": "   "}, {"role": "assistant", "content": "Hello!"}]}
     data = tmp_path / "train.jsonl"
     data.write_text(jsonl(*clean_rows(50), bad))
