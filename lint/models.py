@@ -26,6 +26,13 @@ class ModelFacts:
     encoding: str
     limit: int  # tokens per training example
     price: float  # USD per 1M training tokens
+    # A target's model may lack a published limit or price (see `target`): then these are
+    # False and `limit`/`price` are placeholders no output shows as a fact.
+    limit_known: bool = True
+    price_known: bool = True
+    price_note: str = ""
+    estimate: bool = False  # counted with a vocabulary that is not the model's own
+    target: str = "openai"
 
     @property
     def legacy_tokenizer_rules(self) -> bool:
@@ -56,6 +63,23 @@ def known_models(overrides: dict[str, dict[str, Any]] | None = None) -> dict[str
 
 def default_model() -> str:
     return _table()["default"]
+
+
+NO_LIMIT = 2**62  # stands for "no published limit": no example is ever over it
+
+
+def target_model_facts(name: str | None, target: Any) -> ModelFacts | None:
+    """The facts of `name` (or the target's default model) on a `target.Target`; None when
+    no model is named and the target has no default."""
+    found = target.model(name)
+    if found is None:
+        return None
+    if found.encoding is None:
+        raise UnknownModel(f"model `{found.name}` on target `{target.name}` has no `encoding`: tunelint cannot count its tokens")
+    return ModelFacts(found.name, found.encoding, found.limit if found.limit is not None else NO_LIMIT,
+                      found.price if found.price is not None else 0.0, limit_known=found.limit is not None,
+                      price_known=found.price is not None, price_note=found.price_note, estimate=found.estimate,
+                      target=target.name)
 
 
 def model_facts(name: str | None, overrides: dict[str, dict[str, Any]] | None = None) -> ModelFacts:

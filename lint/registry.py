@@ -66,6 +66,9 @@ class Rule:
     # selector names it (its code or name), never through ALL or a prefix.
     opt_in: bool = False
     conflicts: tuple[str, ...] = ()  # codes whose fixes undo this rule's: both selected is a config error
+    # A platform-only rule: on only where a target's profile enables it (`enable` in
+    # lint/targets/<name>.toml) or a selector names it exactly; ALL and prefixes pass over it.
+    target_only: bool = False
 
     @property
     def family(self) -> str:
@@ -106,12 +109,13 @@ def _doc(func: Callable) -> str:
 def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NEVER, *,
              sees: str = "conversation", default: bool = True, options: tuple[Option, ...] = (),
              kinds: tuple[str, ...] = ("sft", "dpo", "rft"), context: tuple[str, ...] = (), opt_in: bool = False,
-             conflicts: tuple[str, ...] = ()):
+             conflicts: tuple[str, ...] = (), target_only: bool = False):
     """Declare a row rule: `func(row, options) -> Iterable[Finding]`."""
 
     def wrap(func: Callable[[Any, Mapping[str, Any]], Iterable[Finding]]):
-        _register(Rule(code, name, severity, fix, func, "row", sees, default and not opt_in, options, doc=_doc(func),
-                       kinds=kinds, context=context, opt_in=opt_in, conflicts=conflicts))
+        _register(Rule(code, name, severity, fix, func, "row", sees, default and not opt_in and not target_only, options,
+                       doc=_doc(func), kinds=kinds, context=context, opt_in=opt_in, conflicts=conflicts,
+                       target_only=target_only))
         return func
 
     return wrap
@@ -119,7 +123,8 @@ def row_rule(code: str, name: str, severity: Severity, fix: FixAvailability = NE
 
 def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[..., Any],
                  fix: FixAvailability = NEVER, default: bool = True, options: tuple[Option, ...] = (),
-                 unsafe_fix: bool = False, exact: Callable[..., Any] | None = None, context: tuple[str, ...] = ()):
+                 unsafe_fix: bool = False, exact: Callable[..., Any] | None = None, context: tuple[str, ...] = (),
+                 target_only: bool = False):
     """Declare a dataset rule.
 
     `collect(row, options)` returns a small fact for a row (or None to keep nothing);
@@ -130,8 +135,8 @@ def dataset_rule(code: str, name: str, severity: Severity, *, collect: Callable[
     """
 
     def wrap(func: Callable[[list[tuple[int, Any]], Mapping[str, Any]], Iterable[DatasetFinding]]):
-        _register(Rule(code, name, severity, fix, func, "dataset", "line", default, options, collect, _doc(func),
-                       unsafe_fix=unsafe_fix, exact=exact, context=context))
+        _register(Rule(code, name, severity, fix, func, "dataset", "line", default and not target_only, options, collect,
+                       _doc(func), unsafe_fix=unsafe_fix, exact=exact, context=context, target_only=target_only))
         return func
 
     return wrap

@@ -9,15 +9,15 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .model import Severity
 from .registry import Rule, all_rules, find_rule, matching
+from .target import DEFAULT_TARGET, Target, UnknownTarget, check_rule_codes, load_target
 
 CONFIG_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-               "rules", "model", "models", "kind", "validation"}
+               "rules", "model", "models", "kind", "validation", "target", "targets", "per-file-target"}
 KINDS = ("sft", "dpo", "rft")  # what a file can be linted as: supervised chat, DPO pairs, RFT rows
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache")
 
@@ -60,9 +60,19 @@ class Settings:
     kind: str | None = None
     root: Path = field(default_factory=Path.cwd)  # patterns are relative to it
     source: Path | None = None  # the config file, when there is one
+    target: str | None = None  # the platform the data is for (lint/targets/<name>.toml); None: openai
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)  # profile overrides and added targets
+    per_file_target: dict[str, str] = field(default_factory=dict)  # file pattern -> target (first match wins)
 
     def __post_init__(self) -> None:
-        self._rulesets: dict[tuple[str, ...], RuleSet] = {}
+        self._rulesets: dict[tuple[str, tuple[str, ...]], RuleSet] = {}
+        self._enabled: dict[str, set[str]] = {}
+        known = {r.code for r in all_rules()}
+        for name in {self.target_name, *self.per_file_target.values()}:
+            try:
+                check_rule_codes(self.profile(name), known)
+            except UnknownTarget as exc:
+                raise ConfigError(f"{self._where()}{exc}") from None
         for label, selectors in (("select", self.select or []), ("extend-select", self.extend_select), ("ignore", self.ignore)):
             for selector in selectors:
                 if not matching(selector):
@@ -76,20 +86,46 @@ class Settings:
     def _where(self) -> str:
         return f"{self.source}: " if self.source else ""
 
-    @cached_property
+    @property
+    def target_name(self) -> str:
+        return self.target or DEFAULT_TARGET
+
+    def profile(self, name: str | None = None) -> Target:
+        """A target's profile with the config's overrides (`targets`, and `models` for its models)."""
+        return load_target(name or self.target_name, self.targets, self.models)
+
+    def target_for(self, path: str | Path | None) -> str:
+        """The target a file is checked for: the first `per-file-target` pattern it matches, else `target`."""
+        if path is not None and self.per_file_target:
+            rel = _relative(Path(path), self.root)
+            for pattern, name in self.per_file_target.items():
+                if _matches(rel, pattern):
+                    return name
+        return self.target_name
+
+    @property
     def enabled(self) -> set[str]:
-        return _resolve(self.select, self.extend_select, self.ignore)
+        return self.enabled_for(self.target_name)
+
+    def enabled_for(self, target: str) -> set[str]:
+        found = self._enabled.get(target)
+        if found is None:
+            profile = self.profile(target)
+            found = self._enabled[target] = _resolve(self.select, self.extend_select, self.ignore,
+                                                     profile.enable, profile.disable)
+        return found
 
     def _refuse_conflicts(self) -> None:
         """Two selected rules whose fixes undo each other would flip rows back and forth."""
-        enabled = self.enabled
-        for code in sorted(enabled):
-            rule = find_rule(code)
-            for other in rule.conflicts:
-                if other in enabled:
-                    theirs = find_rule(other)
-                    raise ConfigError(f"{self._where()}`{rule.name}` ({rule.code}) and `{theirs.name}` ({theirs.code}) "
-                                      f"undo each other's fixes; select only one of them")
+        for target in sorted({self.target_name, *self.per_file_target.values()}):
+            enabled = self.enabled_for(target)
+            for code in sorted(enabled):
+                rule = find_rule(code)
+                for other in rule.conflicts:
+                    if other in enabled:
+                        theirs = find_rule(other)
+                        raise ConfigError(f"{self._where()}`{rule.name}` ({rule.code}) and `{theirs.name}` ({theirs.code}) "
+                                          f"undo each other's fixes; select only one of them")
 
     def is_excluded(self, path: Path) -> bool:
         rel = _relative(path, self.root)
@@ -104,24 +140,30 @@ class Settings:
         if path is not None and self.per_file_ignores:
             rel = _relative(Path(path), self.root)
             ignored = tuple(p for p in self.per_file_ignores if _matches(rel, p))
-        found = self._rulesets.get(ignored)
+        key = (self.target_for(path), ignored)
+        found = self._rulesets.get(key)
         if found is None:
-            found = self._rulesets[ignored] = self._build(ignored)
+            found = self._rulesets[key] = self._build(*key)
         return found
 
-    def _build(self, patterns: tuple[str, ...]) -> RuleSet:
-        codes = set(self.enabled)
+    def _build(self, target: str, patterns: tuple[str, ...]) -> RuleSet:
+        codes = set(self.enabled_for(target))
+        profile = self.profile(target)
         for pattern in patterns:
             for selector in self.per_file_ignores[pattern]:
                 codes -= {r.code for r in matching(selector)}
         rules = [r for r in all_rules() if r.code in codes]
-        severity = {r.code: Severity(self.rule_settings.get(r.code, {}).get("severity", r.severity)) for r in rules}
+        # The config's severity beats the target's, which beats the rule's own.
+        severity = {r.code: Severity(self.rule_settings.get(r.code, {}).get("severity", profile.severity.get(r.code, r.severity)))
+                    for r in rules}
         options = {}
         for r in rules:
             opts = r.default_options()
             opts.update({k: v for k, v in self.rule_settings.get(r.code, {}).items() if k != "severity"})
             if "model" in r.context:  # the token rules count for the model the run is for
                 opts["model"], opts["models"] = self.model, self.models
+            if "target" in r.context or "model" in r.context:  # rules that read the platform's facts
+                opts["target"] = profile
             options[r.code] = opts
         return RuleSet(
             line_rules=tuple(r for r in rules if r.scope == "row" and r.sees == "line"),
@@ -132,13 +174,15 @@ class Settings:
             cross_file_rules=tuple(r for r in rules if r.scope == "files"),
             severity=severity,
             options=options,
-            configured_severity=frozenset(c for c, s in self.rule_settings.items() if "severity" in s),
+            configured_severity=frozenset(c for c, s in self.rule_settings.items() if "severity" in s)
+            | frozenset(profile.severity),
         )
 
     def with_overrides(self, select: list[str] | None = None, extend_select: list[str] | None = None,
                        ignore: list[str] | None = None, exclude: list[str] | None = None,
-                       model: str | None = None, kind: str | None = None) -> Settings:
-        """Command-line options on top of the file's settings (ruff's precedence)."""
+                       model: str | None = None, kind: str | None = None, target: str | None = None) -> Settings:
+        """Command-line options on top of the file's settings (ruff's precedence). A target
+        given on the command line is every file's: it replaces `per-file-target` too."""
         return Settings(
             select=select if select is not None else self.select,
             extend_select=self.extend_select + (extend_select or []),
@@ -151,6 +195,9 @@ class Settings:
             kind=kind or self.kind,
             root=self.root,
             source=self.source,
+            target=target or self.target,
+            targets=self.targets,
+            per_file_target={} if target else self.per_file_target,
         )
 
 
@@ -178,16 +225,23 @@ def _specificity(selector: str) -> int:
     return 0 if selector.upper() == "ALL" else len(selector)
 
 
-def _resolve(select: list[str] | None, extend_select: list[str], ignore: list[str]) -> set[str]:
-    """Enabled codes: the most specific selector wins; on a tie, ignore wins (as in ruff)."""
+def _resolve(select: list[str] | None, extend_select: list[str], ignore: list[str],
+             target_enable: frozenset[str] = frozenset(), target_disable: frozenset[str] = frozenset()) -> set[str]:
+    """Enabled codes: the most specific selector wins; on a tie, ignore wins (as in ruff).
+
+    A target's `enable` list makes its rules on by default there, and `disable` makes them
+    off by default; a selector that names a rule exactly still decides.
+    """
     enabled: set[str] = set()
     on = list(select) if select is not None else []
     on += extend_select
     for rule in all_rules():
         best_on = max((_specificity(s) for s in on if rule in matching(s)), default=-1)
-        if rule.opt_in and best_on < EXACT:
+        by_target = rule.code in target_enable
+        if (rule.opt_in or rule.target_only) and best_on < EXACT and not by_target:
             continue  # ALL and prefixes pass over a rule that serves one target
-        if select is None and rule.default_enabled:
+        default_on = (rule.default_enabled or by_target) and rule.code not in target_disable
+        if select is None and default_on:
             best_on = max(best_on, 0)
         best_off = max((_specificity(s) for s in ignore if rule in matching(s)), default=-1)
         if best_on >= 0 and best_on > best_off:
@@ -284,7 +338,7 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
     per_file = table.get("per-file-ignores", {})
     if type(per_file) is not dict or any(type(v) is not list or any(type(s) is not str for s in v) for v in per_file.values()):
         raise ConfigError(f"{where}`{prefix}per-file-ignores` must map file patterns to lists of rule selectors")
-    for key in ("model", "kind"):
+    for key in ("model", "kind", "target"):
         if key in table and type(table[key]) is not str:
             raise ConfigError(f"{where}`{prefix}{key}` must be a string")
     if "kind" in table and table["kind"] not in KINDS:
@@ -299,6 +353,18 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
                 raise ConfigError(f"{where}unknown key `{prefix}models.{name}.{key}`; expected encoding, limit, price")
             if not _type_ok(value, expected):
                 raise ConfigError(f"{where}`{prefix}models.{name}.{key}` has the wrong type ({type(value).__name__})")
+    targets = table.get("targets", {})
+    if type(targets) is not dict or any(type(v) is not dict for v in targets.values()):
+        raise ConfigError(f"{where}`{prefix}targets` must be a table of target tables")
+    per_file_target = table.get("per-file-target", {})
+    if type(per_file_target) is not dict or any(type(v) is not str for v in per_file_target.values()):
+        raise ConfigError(f"{where}`{prefix}per-file-target` must map file patterns to target names")
+    for name in {table.get("target"), *per_file_target.values()} - {None}:
+        try:
+            load_target(name, targets, models)
+        except UnknownTarget as exc:
+            label = "target" if name == table.get("target") else "per-file-target"
+            raise ConfigError(f"{where}`{prefix}{label}`: {exc}") from None
     exclude = strings("exclude")
     return Settings(
         select=strings("select"),
@@ -312,6 +378,9 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
         kind=table.get("kind"),
         root=root or (source.parent if source else Path.cwd()),
         source=source,
+        target=table.get("target"),
+        targets=targets,
+        per_file_target=per_file_target,
     )
 
 

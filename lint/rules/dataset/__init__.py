@@ -17,4 +17,6 @@ from . import (  # noqa: F401
     tld007_single_system_prompt,
     tld008_train_validation_overlap,
     tld009_dataset_in_another_format,
+    tld010_row_weight_on_some_rows,
+    tld011_file_over_size_limit,
 )

@@ -15,15 +15,16 @@ def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
     return found.trainable if found is not None else None
 
 
-@dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, context=("file-role",), options=(
-    Option("min-error", int, 10, "fewer trainable rows than this is an error (the platform's minimum)"),
+@dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, context=("file-role", "target"), options=(
+    Option("min-error", int, 0, "fewer trainable rows than this is an error (0: the target's minimum)"),
     Option("min-warning", int, 50, "fewer than this is a warning (below the recommended size)"),
 ))
 def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """A file has too few trainable examples.
 
-    Fewer than 10 (the platform's minimum) is an error; fewer than 50 (the recommended
-    starting size) is a warning. Both thresholds are options. A validation file (given with
+    Fewer than the target's minimum (its `min-examples` fact: 10 on OpenAI and Azure, 3 on
+    Fireworks, 1 on Together) is an error; fewer than 50 (the recommended starting size) is
+    a warning. Both thresholds are options (`min-error = 0` means the target's minimum). A validation file (given with
     `--validation`, or paired with its training file by name) is not judged: the minimum is
     the training file's, and a handful of held-out rows is a valid validation file.
 
@@ -40,9 +41,12 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
     if not facts or options["file-role"] == "validation":
         return  # no chat rows at all (empty-file or the structure rules say why), or held-out rows
     trainable = sum(map(bool, facts.values))
-    if trainable < options["min-error"]:
+    target = options.get("target")
+    minimum = options["min-error"] or (target.fact("min-examples", 10) if target is not None else 10)
+    where = f" on {target.name}" if target is not None and target.name != "openai" else ""
+    if trainable < minimum:
         yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
-                                f"fine-tuning needs at least {options['min-error']}", span=(0, 0))
+                                f"fine-tuning{where} needs at least {minimum}", span=(0, 0))
     elif trainable < options["min-warning"]:
-        yield DatasetFinding(1, f"file has {trainable} trainable examples; at least {options['min-warning']} "
+        yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; at least {options['min-warning']} "
                                 f"are recommended", span=(0, 0), severity=Severity.WARNING)

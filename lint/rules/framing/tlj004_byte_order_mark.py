@@ -8,9 +8,13 @@ from ...registry import row_rule
 from ...source import Row
 
 
-@row_rule("TLJ004", "byte-order-mark", ERROR, ALWAYS, sees="line")
+@row_rule("TLJ004", "byte-order-mark", ERROR, ALWAYS, sees="line", context=("target",))
 def byte_order_mark(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
-    """The file starts with a UTF-8 byte-order mark (BOM).
+    """The file starts with a UTF-8 byte-order mark (BOM), on a target that refuses one.
+
+    The target decides (its `bom` fact): OpenAI's parser refuses a BOM (JSON forbids it);
+    Azure's data-preparation page asks for UTF-8 *with* a BOM and Microsoft's own validator
+    reads both, so on `--target azure` a BOM is not reported.
 
     ## Why is this bad?
     JSON forbids a byte-order mark. Spreadsheet exports and some Windows editors add one;
@@ -22,7 +26,8 @@ def byte_order_mark(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     ## Use instead
     The same file without those three bytes. The fix removes them (safe).
     """
-    if row.bom:
+    target = options.get("target")
+    if row.bom and (target is None or target.fact("bom", "error") == "error"):
         # The row's own bytes (which exclude the mark), so even an undecodable row keeps them.
         yield Finding("", "file starts with a UTF-8 byte-order mark", span=(0, 0),
                       fix=Fix("Remove the byte-order mark", Applicability.SAFE, (row.raw,)))

@@ -15,4 +15,6 @@ from . import (  # noqa: F401
     tls011_multiple_system_messages,
     tls012_missing_user_message,
     tls013_developer_role,
+    tls014_role_not_on_target,
+    tls015_roles_not_alternating,
 )

@@ -7,35 +7,30 @@ from typing import Any
 from ...model import WARNING, Finding
 from ...registry import row_rule
 from ...source import Row
-from ...models import ModelFacts, model_facts
+from ...models import ModelFacts, model_facts, target_model_facts
 from ...token_count import IMAGE_MAX_TOKENS, TokenCounter
 
 
-def _key(options: Mapping[str, Any]) -> tuple[str | None, str]:
-    import orjson
+@lru_cache(maxsize=8)
+def _counter(facts: ModelFacts) -> TokenCounter:
+    return TokenCounter(facts)
 
-    return options.get("model"), orjson.dumps(options.get("models") or {}, option=orjson.OPT_SORT_KEYS).decode()
+
+def facts_for(options: Mapping[str, Any]) -> ModelFacts | None:
+    """The model's facts on the run's target (None: the target names no model to count for)."""
+    target = options.get("target")
+    if target is None:  # a caller that builds options by hand: OpenAI's table, as before
+        return model_facts(options.get("model"), options.get("models"))
+    return _facts(options.get("model"), target)
 
 
 @lru_cache(maxsize=8)
-def _facts(model: str | None, models_json: str) -> ModelFacts:
-    import orjson
-
-    return model_facts(model, orjson.loads(models_json))
-
-
-@lru_cache(maxsize=8)
-def _counter(model: str | None, models_json: str) -> TokenCounter:
-    return TokenCounter(_facts(model, models_json))
-
-
-def facts_for(options: Mapping[str, Any]) -> ModelFacts:
-    """The model's facts, read once per run (not per row)."""
-    return _facts(*_key(options))
+def _facts(model: str | None, target: Any) -> ModelFacts | None:
+    return target_model_facts(model, target)
 
 
 def counter_for(options: Mapping[str, Any]) -> TokenCounter:
-    return _counter(*_key(options))
+    return _counter(facts_for(options))
 
 
 @row_rule("TLK001", "row-over-token-limit", WARNING, context=("model",))
@@ -60,6 +55,8 @@ def row_over_token_limit(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
     conversation into several examples.
     """
     facts = facts_for(options)
+    if facts is None or not facts.limit_known:
+        return  # no model named on a target without a default, or no published limit
     # Every token is at least one byte: a row shorter than the limit in bytes fits, unless
     # images (few bytes for a URL, many tokens) are in it.
     images = row.raw.count(b"image_url")
@@ -69,5 +66,6 @@ def row_over_token_limit(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
     if total > facts.limit:
         # Counting stops once past the limit (a pasted document can be megabytes).
         bound = "" if exact else "at least "
+        counted = " (counted with o200k_base: an estimate, the model's own tokenizer is not shipped)" if facts.estimate else ""
         yield Finding("", f"example has {bound}{total:,} tokens; {facts.name} trains on at most "
-                          f"{facts.limit:,} (the rest is truncated)")
+                          f"{facts.limit:,} (the rest is truncated){counted}")

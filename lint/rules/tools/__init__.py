@@ -18,4 +18,6 @@ from . import (  # noqa: F401
     tlt014_malformed_tool_call,
     tlt015_tools_format,
     tlt016_tool_without_description,
+    tlt017_tool_call_id_form,
+    tlt018_content_beside_tool_calls,
 )
