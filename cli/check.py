@@ -22,7 +22,7 @@ from ..lint.model import FileReport, Report, Severity, ToolError, Violation
 from ..lint.report import FORMATS, SHOWS_EDITS, Tally, render_chunks, statistics, summary
 from ..lint.settings import Settings
 from ..lint.workers import default_jobs
-from .common import fail, selection_options, settings_for
+from .common import fail, model_note, selection_options, settings_for, target_option
 from .main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, __version__
 from .progress import Progress
 
@@ -64,17 +64,18 @@ class CheckOptions:
 @click.option("--stdin-filename", metavar="PATH", help="The name to report (and match config against) for `-`.")
 @click.option("--model", metavar="MODEL", help="The model to fine-tune (for the token rules).")
 @click.option("--kind", type=click.Choice(["sft", "dpo", "rft"]), help="The kind of dataset, if not detected.")
+@target_option
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
 @click.option("--validation", type=click.Path(dir_okay=False), help="The validation file of the training files checked (overlap check).")
-def check(paths, select, extend_select, ignore, exclude, config, model, kind, **options) -> None:
+def check(paths, select, extend_select, ignore, exclude, config, model, kind, target, **options) -> None:
     """Check JSONL datasets: files, folders (every *.jsonl inside) or - for stdin."""
     opts = CheckOptions(**options)
     paths = paths or (".",)
     if opts.validation and opts.validation not in paths:
         paths = (*paths, opts.validation)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
-                            exclude=exclude, model=model, kind=kind)
+                            exclude=exclude, model=model, kind=kind, target=target)
     _refuse_unknown_model(settings)
     found = discover(list(paths), settings, force_exclude=opts.force_exclude)
     for error in found.errors:
@@ -105,13 +106,8 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
 
 def _refuse_unknown_model(settings: Settings) -> None:
     """An unknown model is a usage error, before any work (when a token rule needs one)."""
-    if any(code.startswith("TLK") for code in settings.enabled):
-        from ..lint.models import model_facts
-
-        try:
-            model_facts(settings.model, settings.models)
-        except ToolError as exc:
-            fail(str(exc))
+    if any(code.startswith("TLK") for code in settings.enabled) or settings.model:
+        model_note(settings)
 
 
 def _run(found: Discovered, settings: Settings, opts: CheckOptions) -> Report:

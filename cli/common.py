@@ -23,17 +23,39 @@ def fail(message: str) -> None:
 
 
 def settings_for(paths: tuple[str, ...], config: str | None, *, select=(), extend_select=(), ignore=(),
-                 exclude=(), model: str | None = None, kind: str | None = None) -> Settings:
+                 exclude=(), model: str | None = None, kind: str | None = None, target: str | None = None) -> Settings:
     """The configuration that applies: --config, or the nearest file above the first path."""
     start = next((Path(p) for p in paths if p != "-"), Path.cwd())
     try:
         settings = load_settings(Path(config) if config else None, start=start if start.exists() else Path.cwd())
         return settings.with_overrides(
             select=split_selectors(select), extend_select=split_selectors(extend_select),
-            ignore=split_selectors(ignore), exclude=split_selectors(exclude), model=model, kind=kind)
+            ignore=split_selectors(ignore), exclude=split_selectors(exclude), model=model, kind=kind, target=target)
     except ConfigError as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
+
+
+def target_option(func):
+    """--target: the platform the data will be trained on (lint/targets/<name>.toml)."""
+    return click.option("--target", metavar="PLATFORM",
+                        help="The platform that will train on the data: openai (default), azure, together, fireworks, "
+                             "mistral, legacy-openai, or one the config adds; replaces `target` and `per-file-target`.")(func)
+
+
+def model_note(settings: Settings) -> None:
+    """Check the model against every target in use (exit 2 naming the known ones), and say
+    which snapshot an alias means."""
+    from ..lint.model import ToolError
+
+    for name in sorted({settings.target_name, *settings.per_file_target.values()}):
+        try:
+            profile = settings.profile(name)
+            note = profile.alias_note(settings.model)
+        except ToolError as exc:
+            fail(str(exc))
+        if note:
+            click.echo(f"tunelint: {note}", err=True)
 
 
 def selection_options(func):

@@ -7,6 +7,9 @@ import orjson
 
 from ..lint.registry import all_rules, doc_sections, find_rule
 from ..lint.report import rule_doc, rule_url, rules_markdown
+from ..lint.model import ToolError
+from ..lint.target import load_target
+from ..lint.target_docs import rule_targets, severity_on, state_on, target_markdown, target_text, targets_line
 from .main import EXIT_ERROR
 
 
@@ -14,8 +17,14 @@ from .main import EXIT_ERROR
 @click.argument("rule_name", required=False)
 @click.option("--all", "show_all", is_flag=True, help="List every rule.")
 @click.option("--output-format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
+@click.option("--target", metavar="PLATFORM", help="With --all: what applies on this platform (its facts, models and rules).")
+def rule(rule_name: str | None, show_all: bool, output_format: str, target: str | None) -> None:
     """Show the documentation of RULE_NAME (a code like TLT001 or a name like missing-tools-array)."""
+    if target is not None:
+        if not show_all:
+            raise click.UsageError("--target goes with --all (`tunelint rule --all --target azure`)")
+        _target(target, output_format)
+        return
     if show_all:
         rules = all_rules()
         if output_format == "json":
@@ -36,10 +45,26 @@ def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
         raise SystemExit(EXIT_ERROR)
     if output_format == "json":
         click.echo(orjson.dumps(_as_dict(found), option=orjson.OPT_INDENT_2).decode())
-    elif output_format == "markdown":
-        click.echo(rule_doc(found), nl=False)
     else:
-        click.echo(rule_doc(found), nl=False)
+        click.echo(rule_doc(found) + "\n" + targets_line(found) + "\n", nl=False)
+
+
+def _target(name: str, output_format: str) -> None:
+    try:
+        profile = load_target(name)
+    except ToolError as exc:
+        click.echo(f"tunelint: error: {exc}", err=True)
+        raise SystemExit(EXIT_ERROR) from None
+    if output_format == "markdown":
+        click.echo(target_markdown(profile), nl=False)
+    elif output_format == "json":
+        rules = [dict(_as_dict(r), severity=severity_on(r, profile), platform_rule=r.code in profile.enable)
+                 for r in all_rules() if state_on(r, profile) == "on"]
+        facts = {k: {"value": f.value, "source": f.source, "read": f.read, "note": f.note} for k, f in profile.facts.items()}
+        click.echo(orjson.dumps({"target": profile.name, "title": profile.title, "facts": facts, "rules": rules},
+                                option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(target_text(profile), nl=False)
 
 
 def _as_dict(r) -> dict:
@@ -48,4 +73,5 @@ def _as_dict(r) -> dict:
         "fix": r.fix.value, "default_enabled": r.default_enabled, "only_when_named": r.opt_in, "scope": r.scope,
         "summary": r.summary, "sections": doc_sections(r.doc), "url": rule_url(r.name),
         "options": [{"name": o.name, "default": o.default, "help": o.help} for o in r.options],
+        "targets": rule_targets(r),
     }

@@ -12,23 +12,25 @@ from ..lint.model import ToolError
 from ..lint.workers import default_jobs
 from ..lint.report import utf8_name
 from ..lint.stats import FileStats, histogram, other_models, percentile
-from ..lint.models import model_facts
-from .common import fail, settings_for
+from ..lint.models import ModelFacts, target_model_facts
+from .common import fail, model_note, settings_for, target_option
 from .main import EXIT_ERROR
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--model", metavar="MODEL", help="The model to fine-tune (default: config, else gpt-4o-mini-2024-07-18).")
+@click.option("--model", metavar="MODEL", help="The model to fine-tune (default: config, else the target's default).")
+@target_option
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
-def stats(paths, model, output_format, config, jobs) -> None:
+def stats(paths, model, target, output_format, config, jobs) -> None:
     """Token counts, epochs and training cost of JSONL datasets, offline."""
     from ..lint.stats import file_stats
 
     paths = paths or (".",)
-    settings = settings_for(paths, config, model=model)
+    settings = settings_for(paths, config, model=model, target=target)
+    model_note(settings)
     found = discover(list(paths), settings)
     for error in found.errors:
         click.echo(f"tunelint: error: {error}", err=True)
@@ -37,23 +39,32 @@ def stats(paths, model, output_format, config, jobs) -> None:
     if found.stdin:
         fail("stats reads files, not stdin")
     try:
-        facts = model_facts(settings.model, settings.models)
-        results = [file_stats(p, facts, jobs or default_jobs()) for p in found.files]
+        results = []
+        for p in found.files:
+            profile = settings.profile(settings.target_for(p))
+            facts = target_model_facts(settings.model, profile)
+            if facts is None:
+                fail(f"target `{profile.name}` has no default model: name one with --model "
+                     f"({', '.join(sorted(profile.models)) or 'its table is empty: add models under [tool.tunelint.targets.' + profile.name + '.models]'})")
+            others = [target_model_facts(name, profile) for name in profile.models]
+            results.append((file_stats(p, facts, jobs or default_jobs()), others))
     except ToolError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot read {exc.filename}: {exc.strerror}")
     if output_format == "json":
-        sys.stdout.write(orjson.dumps([as_dict(s, settings.models) for s in results], option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(orjson.dumps([as_dict(s, models=o) for s, o in results], option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
-        sys.stdout.write("\n".join(as_text(s, settings.models) for s in results))
+        sys.stdout.write("\n".join(as_text(s, models=o) for s, o in results))
 
 
-def as_dict(s: FileStats, overrides=None) -> dict:
+def as_dict(s: FileStats, overrides=None, models: list[ModelFacts] | None = None) -> dict:
     lengths = s.lengths
     return {
         "path": utf8_name(s.path),
         "model": s.model.name,
+        "target": s.model.target,
+        "token_counts": "estimate (o200k_base; the model's own tokenizer is not shipped)" if s.model.estimate else "exact",
         "examples": s.examples,
         "trainable_examples": s.trainable,
         "unparsed_lines": s.unparsed_lines,
@@ -67,25 +78,26 @@ def as_dict(s: FileStats, overrides=None) -> dict:
         "tool_definition_tokens": s.tool_tokens,
         "distinct_tools_arrays": s.distinct_tools,
         "examples_with_unsized_images": s.lower_bound_examples,
-        "over_limit": s.over_limit(s.model),
-        "limit": s.model.limit,
+        "over_limit": s.over_limit(s.model) if s.model.limit_known else None,
+        "limit": s.model.limit if s.model.limit_known else None,
         "epochs": s.epochs,
         "estimate": s.estimate(s.model),
-        "other_models": other_models(s, overrides),
+        "other_models": other_models(s, overrides, models),
         "legacy_format_equivalent_tokens": s.legacy_equivalent_tokens,
     }
 
 
-def as_text(s: FileStats, overrides=None) -> str:
-    d = as_dict(s, overrides)
+def as_text(s: FileStats, overrides=None, models: list[ModelFacts] | None = None) -> str:
+    d = as_dict(s, overrides, models)
     per = d["tokens_per_example"]
     n = s.lower_bound_examples
     bound = f" (at least: {n} example{' has' if n == 1 else 's have'} images of unknown size)" if n else ""
+    estimate = " (estimates: counted with o200k_base, not the model's own tokenizer)" if s.model.estimate else ""
     lines = [
         f"{s.path}",
         f"  examples              {s.examples:,} ({s.trainable:,} trainable)"
         + (f", {_count(s.unparsed_lines, 'unparsable line')} not counted" if s.unparsed_lines else ""),
-        f"  tokens                {d['total_tokens']:,} in all{bound}; {d['billed_tokens_per_epoch']:,} billed per epoch",
+        f"  tokens                {d['total_tokens']:,} in all{bound}; {d['billed_tokens_per_epoch']:,} billed per epoch{estimate}",
         f"  per example           min {per['min']:,}  p5 {per['p5']:,}  median {per['median']:,}  p95 {per['p95']:,}  max {per['max']:,}",
     ]
     for label, count, bar in histogram(s.lengths):
@@ -93,10 +105,12 @@ def as_text(s: FileStats, overrides=None) -> str:
     lines += [
         f"  assistant (trained)   {s.assistant_tokens:,} tokens",
         f"  tool definitions      {s.tool_tokens:,} tokens ({_count(s.distinct_tools, 'distinct tools array')})",
-        f"  over the limit        {d['over_limit']:,} examples (limit {s.model.limit:,} for {s.model.name})",
-        f"  epochs                {s.epochs} (the platform's default for {s.trainable:,} trainable examples)",
+        f"  over the limit        {d['over_limit']:,} examples (limit {s.model.limit:,} for {s.model.name})"
+        if s.model.limit_known else f"  over the limit        unknown: {s.model.target} publishes no per-example limit for {s.model.name}",
+        f"  epochs                {s.epochs} (OpenAI's default rule for {s.trainable:,} trainable examples)",
         f"  estimated cost        ${d['estimate']['cost_usd']:,.2f} for {s.model.name} "
-        f"({s.epochs} x {d['billed_tokens_per_epoch']:,} tokens at ${s.model.price:g}/1M)",
+        f"({s.epochs} x {d['billed_tokens_per_epoch']:,} tokens at ${s.model.price:g}/1M)"
+        if s.model.price_known else f"  estimated cost        none: {d['estimate']['price_note']} for {s.model.name} on {s.model.target}",
     ]
     if s.legacy_equivalent_tokens is not None:
         lines.append(f"  legacy format         {s.legacy_equivalent_tokens:,} tokens if the {s.tools_format_examples:,} "
@@ -104,7 +118,8 @@ def as_text(s: FileStats, overrides=None) -> str:
     lines.append("  other models")
     for other in d["other_models"]:
         marker = "*" if other["model"] == s.model.name else " "
-        lines.append(f"   {marker} {other['model']:<26} ${other['cost_usd']:>10,.2f}  {other['epochs']} epochs"
+        cost = f"${other['cost_usd']:>10,.2f}" if other["cost_usd"] is not None else f"{'no price':>11}"
+        lines.append(f"   {marker} {other['model']:<26} {cost}  {other['epochs']} epochs"
                      + (f", {other['over_limit']:,} over its limit" if other["over_limit"] else ""))
     return "\n".join(lines) + "\n"
 

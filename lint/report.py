@@ -407,6 +407,8 @@ def render_junit(violations: Iterable[Violation]) -> str:
 def _enabled_note(rule: Rule) -> str:
     if rule.opt_in:
         return f" On only when named (`--select {rule.code}`): ALL and prefixes leave it off."
+    if rule.target_only:
+        return " On where a target enables it (`--target`)."
     return "" if rule.default_enabled else " Off by default."
 
 

@@ -116,9 +116,12 @@ class FileStats:
 
     def estimate(self, model: ModelFacts) -> dict[str, Any]:
         billed = self.billed_per_epoch(model)
+        # A target's model without a recorded price or limit says so (None), never a number.
         return {"model": model.name, "billed_tokens_per_epoch": billed, "epochs": self.epochs,
-                "billed_tokens": billed * self.epochs, "price_per_million": model.price,
-                "cost_usd": round(cost(billed, self.epochs, model), 2), "over_limit": self.over_limit(model)}
+                "billed_tokens": billed * self.epochs, "price_per_million": model.price if model.price_known else None,
+                "cost_usd": round(cost(billed, self.epochs, model), 2) if model.price_known else None,
+                "price_note": "" if model.price_known else (model.price_note or "no published price"),
+                "over_limit": self.over_limit(model) if model.limit_known else None}
 
 
 def percentile(values: Lengths | list[int], share: float) -> int:
@@ -209,8 +212,9 @@ def _finished(stats: FileStats) -> FileStats:
     return stats
 
 
-def other_models(stats: FileStats, overrides: dict | None = None) -> list[dict[str, Any]]:
-    return [stats.estimate(m) for m in known_models(overrides).values()]
+def other_models(stats: FileStats, overrides: dict | None = None, models: list[ModelFacts] | None = None) -> list[dict[str, Any]]:
+    """The estimate for each of `models` (default: OpenAI's model table with the config's overrides)."""
+    return [stats.estimate(m) for m in (models if models is not None else known_models(overrides).values())]
 
 
 def histogram(lengths: Lengths | list[int], width: int = 40, buckets: int = 8) -> list[tuple[str, int, str]]:
