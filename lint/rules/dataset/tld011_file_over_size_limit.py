@@ -14,7 +14,7 @@ def _size(row: Row, options: Mapping[str, Any]) -> int:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 2**20:,.1f} MiB"
+    return f"{size / 2**20:,.1f} MiB" if size >= 2**20 else f"{size:,} bytes"
 
 
 @dataset_rule("TLD011", "file-over-size-limit", ERROR, collect=_size, context=("target", "file-role"), target_only=True)

@@ -17,7 +17,8 @@ def role_not_on_target(row: Row, options: Mapping[str, Any]) -> Iterator[Finding
     On where the target's profile enables it (azure, together, mistral), against the
     target's `roles` fact: Azure's validators refuse the legacy `function` role; Mistral
     and Together take `system`, `user`, `assistant` and `tool` only (no `developer`, no
-    `function`). Roles no format knows are `invalid-role`'s (TLS004).
+    `function`). Roles no format knows are `invalid-role`'s (TLS004), and `developer` is
+    `developer-role`'s (TLS013, with its fix to `system`; an error where the target refuses it).
 
     Together's SDK (2.0) said: "Invalid role `function` in conversation on line 1. Possible
     roles: system, user, assistant, tool".
@@ -44,7 +45,7 @@ def role_not_on_target(row: Row, options: Mapping[str, Any]) -> Iterator[Finding
         return
     for i, message in message_dicts(row):
         role = message.get("role")
-        if type(role) is str and role in ROLES and role not in allowed:
+        if type(role) is str and role in ROLES and role not in allowed and role != "developer":
             yield Finding(join_pointer("messages", i, "role"),
                           f"{turn(i)} has role `{role}`, which {target.name} does not take "
                           f"(it takes {', '.join(allowed)})")
