@@ -17,4 +17,5 @@ from . import (  # noqa: F401
     tls013_developer_role,
     tls014_role_not_on_target,
     tls015_roles_not_alternating,
+    tls016_role_order_not_on_target,
 )

@@ -20,4 +20,5 @@ from . import (  # noqa: F401
     tlt016_tool_without_description,
     tlt017_tool_call_id_form,
     tlt018_content_beside_tool_calls,
+    tlt019_extra_tool_result,
 )
