@@ -19,4 +19,5 @@ from . import (  # noqa: F401
     tld009_dataset_in_another_format,
     tld010_row_weight_on_some_rows,
     tld011_file_over_size_limit,
+    tld012_kind_not_on_target,
 )
