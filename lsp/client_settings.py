@@ -56,7 +56,8 @@ def identity(settings: Settings) -> str:
     """What a row's outcome depends on besides its text: the rules, their options, the model."""
     ruleset = settings.ruleset_for(settings.root / "x.jsonl")
     return repr((sorted(settings.enabled), sorted(settings.per_file_ignores.items()), settings.rule_settings,
-                 settings.model, settings.models, settings.kind, sorted(ruleset.severity.items())))
+                 settings.model, settings.models, settings.kind, sorted(ruleset.severity.items()),
+                 settings.target, sorted(settings.per_file_target.items()), repr(settings.targets)))
 
 
 def _strings(value: Any) -> list[str] | None:
