@@ -68,7 +68,7 @@ class Settings:
         self._rulesets: dict[tuple[str, tuple[str, ...]], RuleSet] = {}
         self._enabled: dict[str, set[str]] = {}
         known = {r.code for r in all_rules()}
-        for name in {self.target_name, *self.per_file_target.values()}:
+        for name in sorted({self.target_name, *self.per_file_target.values(), *self.targets}):
             try:
                 check_rule_codes(self.profile(name), known)
             except UnknownTarget as exc:
@@ -88,7 +88,7 @@ class Settings:
 
     @property
     def target_name(self) -> str:
-        return self.target or DEFAULT_TARGET
+        return self.target if self.target is not None else DEFAULT_TARGET
 
     def profile(self, name: str | None = None) -> Target:
         """A target's profile with the config's overrides (`targets`, and `models` for its models)."""
@@ -195,9 +195,9 @@ class Settings:
             kind=kind or self.kind,
             root=self.root,
             source=self.source,
-            target=target or self.target,
+            target=target if target is not None else self.target,
             targets=self.targets,
-            per_file_target={} if target else self.per_file_target,
+            per_file_target={} if target is not None else self.per_file_target,
         )
 
 
@@ -359,11 +359,13 @@ def settings_from_table(table: dict[str, Any], source: Path | None = None, root:
     per_file_target = table.get("per-file-target", {})
     if type(per_file_target) is not dict or any(type(v) is not str for v in per_file_target.values()):
         raise ConfigError(f"{where}`{prefix}per-file-target` must map file patterns to target names")
-    for name in {table.get("target"), *per_file_target.values()} - {None}:
+    # Every target named or adjusted is loaded now, so a typo in one not used today is still an error.
+    for name in sorted({table.get("target"), *per_file_target.values(), *targets} - {None}):
         try:
             load_target(name, targets, models)
         except UnknownTarget as exc:
-            label = "target" if name == table.get("target") else "per-file-target"
+            label = ("target" if name == table.get("target") else "per-file-target" if name in per_file_target.values()
+                     else f"targets.{name}")
             raise ConfigError(f"{where}`{prefix}{label}`: {exc}") from None
     exclude = strings("exclude")
     return Settings(

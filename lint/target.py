@@ -197,7 +197,7 @@ def _load(key: str) -> Target:
     import orjson
 
     name, overrides, model_overrides = orjson.loads(key)
-    name = name or DEFAULT_TARGET
+    name = DEFAULT_TARGET if name is None else name
     data = _raw(name, overrides)
     if model_overrides:
         data = _merge(data, {"models": model_overrides})

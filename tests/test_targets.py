@@ -97,6 +97,10 @@ def test_per_file_target_picks_the_platform_by_path(tmp_path):
     ({"targets": {"x": {"extends": "openai", "enable": ["TLX999"]}}, "target": "x"}, "names `TLX999`, which is no rule's code"),
     ({"targets": {"azure": {"facts": {"bom": {"value": "maybe", "source": "s"}}}}, "target": "azure"}, "must be one of error, allowed"),
     ({"targets": {"azure": {"colour": "blue"}}, "target": "azure"}, "unknown key `colour`"),
+    ({"target": ""}, "unknown target ``; known: azure"),
+    # A target the config adjusts is checked even when no file uses it today.
+    ({"targets": {"azure": {"models": {"x": 3}}}}, "`tool.tunelint.targets.azure`: target `azure`: `models.x` must be a table"),
+    ({"targets": {"azure": {"enable": ["TLX999"]}}}, "names `TLX999`, which is no rule's code"),
 ])
 def test_a_broken_target_is_a_config_error_naming_it(table, message):
     with pytest.raises(ConfigError, match=None) as caught:
