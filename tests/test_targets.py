@@ -63,6 +63,9 @@ def test_a_target_decides_the_severity_of_a_shared_rule():
     text = jsonl(TWO_ASSISTANTS)
     assert codes(text) == [("TLS009", "warning")]
     assert codes(text, target="azure") == [("TLS009", "error")]  # Foundry: "invalid schema (20)"
+    tools_row = jsonl(dict(CALL, messages=[m for m in CALL["messages"] if "content" not in m or "tool_calls" not in m]))
+    assert ("TLT015", "error") in codes(tools_row, target="legacy-openai")  # off (or info, when named) elsewhere
+    assert not any(code == "TLT015" for code, _ in codes(tools_row))
 
 
 def test_the_config_overrides_a_shipped_fact_and_adds_a_target():
