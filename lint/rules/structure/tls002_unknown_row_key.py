@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ...survey import ROW_KEYS
@@ -54,5 +55,7 @@ def unknown_row_key(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
                 yield Finding(join_pointer(key), f"unknown top-level key `{key}`", on_key=True)
 
 
+@lru_cache(maxsize=16)
 def _row_keys(target: Any) -> frozenset[str]:
+    """Once per target and run, not per row (a `Target` hashes by identity)."""
     return frozenset(target.fact("row-keys", sorted(ROW_KEYS)))
