@@ -44,7 +44,8 @@ def tool_call_id_form(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]
     {"role": "tool", "tool_call_id": "a1B2c3D4e", "content": "ok"}
     ```
     Rename each id and its result's `tool_call_id` together (any 9 letters and digits,
-    unique within the row).
+    unique within the row). A result whose `tool_call_id` repeats a call id already
+    reported is not reported again.
     """
     form = options["target"].fact("tool-call-id")
     if not form:
@@ -53,6 +54,7 @@ def tool_call_id_form(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]
     found = message_dicts(row)
     last_assistant = max((i for i, m in found if m.get("role") == "assistant"), default=-1)
     target = options["target"].name
+    reported: set[str] = set()  # a result that repeats a reported call id is the same problem: said once
     for i, message in found:
         calls = message.get("tool_calls")
         if type(calls) is list:
@@ -62,9 +64,10 @@ def tool_call_id_form(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]
                 if call["id"] == "null" and i == last_assistant:
                     continue
                 if not pattern.fullmatch(call["id"]):
+                    reported.add(call["id"])
                     yield Finding(join_pointer("messages", i, "tool_calls", k, "id"),
                                   f"call id `{call['id']}` in {turn(i)} does not match {target}'s form `{form}`")
         answer = message.get("tool_call_id")
-        if message.get("role") == "tool" and type(answer) is str and not pattern.fullmatch(answer):
+        if message.get("role") == "tool" and type(answer) is str and answer not in reported and not pattern.fullmatch(answer):
             yield Finding(join_pointer("messages", i, "tool_call_id"),
                           f"`tool_call_id` `{answer}` in {turn(i)} does not match {target}'s form `{form}`")
