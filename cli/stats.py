@@ -107,7 +107,10 @@ def as_text(s: FileStats, overrides=None, models: list[ModelFacts] | None = None
         f"  tool definitions      {s.tool_tokens:,} tokens ({_count(s.distinct_tools, 'distinct tools array')})",
         f"  over the limit        {d['over_limit']:,} examples (limit {s.model.limit:,} for {s.model.name})"
         if s.model.limit_known else f"  over the limit        unknown: {s.model.target} publishes no per-example limit for {s.model.name}",
-        f"  epochs                {s.epochs} (OpenAI's default rule for {s.trainable:,} trainable examples)",
+        f"  epochs                {s.epochs} (the platform's default for {s.trainable:,} trainable examples)"
+        if s.model.target in ("openai", "legacy-openai") else
+        f"  epochs                {s.epochs} (OpenAI's default rule for {s.trainable:,} trainable examples; "
+        f"{s.model.target}'s default is not recorded)",
         f"  estimated cost        ${d['estimate']['cost_usd']:,.2f} for {s.model.name} "
         f"({s.epochs} x {d['billed_tokens_per_epoch']:,} tokens at ${s.model.price:g}/1M)"
         if s.model.price_known else f"  estimated cost        none: {d['estimate']['price_note']} for {s.model.name} on {s.model.target}",
