@@ -13,13 +13,17 @@ DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 
 
-@row_rule("TLP001", "invalid-preference-pair", ERROR, sees="dpo")
+@row_rule("TLP001", "invalid-preference-pair", ERROR, sees="dpo", context=("target",))
 def invalid_preference_pair(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]:
     """A DPO row is not an `input` conversation with one preferred and one non-preferred answer.
 
     A DPO row is `{"input": {"messages": [...], "tools": [...]}, "preferred_output":
     [assistant message], "non_preferred_output": [assistant message]}`: each output holds
     exactly one assistant message, and the input does not end with an assistant turn.
+
+    The target's `dpo` fact decides the outputs' shape: Azure takes outputs of assistant and
+    `tool` messages (at least one assistant message); OpenAI and Together exactly one
+    assistant message; Fireworks takes single-turn inputs only (one user turn).
 
     ## Why is this bad?
     The upload refuses malformed pairs; a pair whose input already ends with an answer, or
@@ -40,6 +44,10 @@ def invalid_preference_pair(row: Row, options: Mapping[str, Any]) -> Iterator[Fi
     ```
     """
     obj = row.obj
+    target = options.get("target")
+    shape = (target.fact("dpo") if target is not None else None) or {}
+    count = shape.get("output-messages", 1 if "output-roles" not in shape or shape.get("output-roles") == ["assistant"] else None)
+    roles = shape.get("output-roles", ["assistant"])
     for key in obj:
         if key not in DPO_KEYS:
             yield Finding(join_pointer(key), f"unknown key `{key}` in a DPO row", on_key=True)
@@ -58,13 +66,28 @@ def invalid_preference_pair(row: Row, options: Mapping[str, Any]) -> Iterator[Fi
         elif type(messages[-1]) is dict and messages[-1].get("role") == "assistant":
             yield Finding(join_pointer("input", "messages", len(messages) - 1),
                           "`input` ends with an assistant turn; the answers to compare belong in the outputs")
+        if shape.get("single-turn"):
+            users = [i for i, m in enumerate(messages) if type(m) is dict and m.get("role") == "user"] if type(messages) is list else []
+            if len(users) > 1:
+                yield Finding(join_pointer("input", "messages", users[1]),
+                              f"`input` has {len(users)} user turns; {target.name} takes single-turn DPO inputs only")
     for side in ("preferred_output", "non_preferred_output"):
         value = obj.get(side)
         if value is None:
             yield Finding("", f"DPO row has no `{side}`")
         elif type(value) is not list:
             yield Finding(join_pointer(side), f"`{side}` must be an array holding one assistant message, not {json_type(value)}")
-        elif len(value) != 1:
+        elif count is not None and len(value) != count:
             yield Finding(join_pointer(side), f"`{side}` must hold exactly one message, not {len(value)}")
-        elif type(value[0]) is not dict or value[0].get("role") != "assistant":
-            yield Finding(join_pointer(side, 0), f"`{side}` must be an assistant message")
+        elif count is None and not value:
+            yield Finding(join_pointer(side), f"`{side}` must hold at least one assistant message")
+        elif count is not None:
+            if type(value[0]) is not dict or value[0].get("role") != "assistant":
+                yield Finding(join_pointer(side, 0), f"`{side}` must be an assistant message")
+        else:
+            for k, message in enumerate(value):
+                if type(message) is not dict or message.get("role") not in roles:
+                    yield Finding(join_pointer(side, k), f"`{side}` may hold {' and '.join(f'`{r}`' for r in roles)} "
+                                                         f"messages only on {target.name}")
+            if not any(type(m) is dict and m.get("role") == "assistant" for m in value):
+                yield Finding(join_pointer(side), f"`{side}` holds no assistant message")
