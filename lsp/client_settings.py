@@ -1,6 +1,6 @@
 """The settings a document is linted with: the project's config file, overridden by the
 client's (initializationOptions, or the workspace configuration section `tunelint`:
-`select`, `ignore`, `extendSelect`, `model`, `unsafeFixes`, `debounce` in ms, `rules`)."""
+`select`, `ignore`, `extendSelect`, `model`, `target`, `unsafeFixes`, `debounce` in ms, `rules`)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,10 @@ class ClientSettings:
         if own.get("rules"):
             merged = settings_from_table({"rules": own["rules"]}, root=base.root)
             base.rule_settings = {**base.rule_settings, **merged.rule_settings}
-        model = own.get("model")
+        model, target = own.get("model"), own.get("target")
         return base.with_overrides(select=_strings(own.get("select")), extend_select=_strings(own.get("extendSelect")),
-                                   ignore=_strings(own.get("ignore")), model=model if isinstance(model, str) else None)
+                                   ignore=_strings(own.get("ignore")), model=model if isinstance(model, str) else None,
+                                   target=target if isinstance(target, str) and target else None)
 
     def _config(self, folder: Path) -> Settings:
         """The project's settings, read again only when its config file changes."""

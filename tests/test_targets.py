@@ -195,3 +195,17 @@ def test_docs_targets_pages_are_the_commands_output(name):
     out = subprocess.run([sys.executable, "-m", "tunelint.cli", "rule", "--all", "--target", name, "--output-format", "markdown"],
                          capture_output=True, text=True, check=True).stdout
     assert (ROOT / "docs" / "targets" / f"{name}.md").read_text("utf-8") == out
+
+
+def test_the_editor_can_choose_the_target(tmp_path):
+    """The language server's client settings take `target` as the CLI's --target (an unknown one is a config error)."""
+    from tunelint.lsp.client_settings import ClientSettings
+
+    client = ClientSettings()
+    path = str(tmp_path / "train.jsonl")
+    assert client.settings_for(path).target_for(path) == "openai"
+    client.update({"target": "mistral"})
+    assert "TLT017" in client.settings_for(path).ruleset_for(path).codes
+    client.update({"target": "mistrall"})
+    with pytest.raises(ConfigError, match="unknown target `mistrall`"):
+        client.settings_for(path)
