@@ -26,7 +26,13 @@ def facts_for(options: Mapping[str, Any]) -> ModelFacts | None:
 
 @lru_cache(maxsize=8)
 def _facts(model: str | None, target: Any) -> ModelFacts | None:
-    return target_model_facts(model, target)
+    found = target_model_facts(model, target)
+    if found is None and target.fact("context-length"):
+        # No model named, but the platform cuts every example at one length (Fireworks: 32,768
+        # unless the job sets --max-context-length): counted with o200k_base, an estimate.
+        return ModelFacts(f"the {target.name} default context", "o200k_base", int(target.fact("context-length")), 0.0,
+                          price_known=False, estimate=True, target=target.name)
+    return found
 
 
 def counter_for(options: Mapping[str, Any]) -> TokenCounter:
@@ -39,7 +45,11 @@ def row_over_token_limit(row: Row, options: Mapping[str, Any]) -> Iterator[Findi
 
     Counted with the model's own tokenizer (offline), per OpenAI's token-counting rules:
     messages, calls, tool results and the tool definitions. The model comes from
-    `--model` or the `model` config key (default: gpt-4o-mini-2024-07-18).
+    `--model` or the `model` config key (default: the target's default model,
+    gpt-4o-mini-2024-07-18 on OpenAI). On a target whose model's tokenizer tunelint does
+    not ship (Mistral), or with no model but a context length (Fireworks: 32,768), tokens
+    are counted with o200k_base and the message says it is an estimate. A model with no
+    published limit is not checked.
 
     ## Why is this bad?
     The platform cuts an example at the model's limit: the end of the conversation, usually
