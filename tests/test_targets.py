@@ -209,3 +209,26 @@ def test_the_editor_can_choose_the_target(tmp_path):
     client.update({"target": "mistrall"})
     with pytest.raises(ConfigError, match="unknown target `mistrall`"):
         client.settings_for(path)
+
+
+def test_rule_all_target_json_carries_the_facts_and_their_sources(run):
+    data = json.loads(run("rule", "--all", "--target", "mistral", "--output-format", "json").output)
+    assert data["facts"]["tool-call-id"]["value"] == "^[a-zA-Z0-9]{9}$"
+    assert "mistral-common" in data["facts"]["tool-call-id"]["source"]
+    assert {r["code"]: r["severity"] for r in data["rules"]}["TLS010"] == "error"
+
+
+def test_mistral_takes_a_validation_file_of_1_mb_at_most(run):
+    """The validation file is held to Mistral's 1 MB; the same rows as a training file pass."""
+    rows = clean_rows(50)
+    big = jsonl(*[dict(r, messages=[dict(m, content=(m.get("content") or "") + " " + "x" * 400)
+                                    if m.get("role") == "user" else m for m in r["messages"]])
+                  for r in rows * 60])
+    assert len(big.encode()) > 2**20
+    Path("train.jsonl").write_text(jsonl(*clean_rows(50)), "utf-8")
+    Path("valid.jsonl").write_text(big, "utf-8")
+    result = run("check", "train.jsonl", "--validation", "valid.jsonl", "--target", "mistral", "--select", "TLD011",
+                 "--output-format", "concise")
+    assert result.exit_code == 1
+    assert result.output.startswith("valid.jsonl:1:1: TLD011 file is 2.8 MiB; mistral takes a validation file of at most 1.0 MiB\n")
+    assert "train.jsonl" not in result.output
