@@ -34,7 +34,8 @@ def rule(rule_name: str | None, show_all: bool, output_format: str, target: str 
         else:
             for r in rules:
                 flags = ("fix " if r.fix.value != "never" else "    ") + (
-                    "(only when named) " if r.opt_in else "" if r.default_enabled else "(off by default) ")
+                    "(only when named) " if r.opt_in else "(by --target) " if r.target_only
+                    else "" if r.default_enabled else "(off by default) ")
                 click.echo(f"{r.code}  {r.name:<34} {r.severity.value:<8} {flags}{r.summary}")
         return
     if not rule_name:
@@ -70,7 +71,8 @@ def _target(name: str, output_format: str) -> None:
 def _as_dict(r) -> dict:
     return {
         "code": r.code, "name": r.name, "family": r.family, "severity": r.severity.value,
-        "fix": r.fix.value, "default_enabled": r.default_enabled, "only_when_named": r.opt_in, "scope": r.scope,
+        "fix": r.fix.value, "default_enabled": r.default_enabled, "only_when_named": r.opt_in,
+        "only_by_target": r.target_only, "scope": r.scope,
         "summary": r.summary, "sections": doc_sections(r.doc), "url": rule_url(r.name),
         "options": [{"name": o.name, "default": o.default, "help": o.help} for o in r.options],
         "targets": rule_targets(r),
