@@ -101,6 +101,7 @@ CHAT_ROWS: dict[str, dict | str] = {
 BAD_LINES: dict[str, str] = {
     "not JSON": '{"messages": [',
     "a JSON array": '[{"role": "user", "content": "Hi"}]',
+    "a byte-order mark before the row": "\ufeff" + json.dumps(_chat(("user", "Hi"), ("assistant", "Hello!"))),
 }
 
 
