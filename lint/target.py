@@ -171,10 +171,14 @@ def _raw(name: str, overrides: dict[str, dict[str, Any]], seen: tuple[str, ...] 
         if type(parent) is not str:
             raise UnknownTarget(f"target `{name}`: `extends` must name a target")
         own = {k: v for k, v in data.items() if k not in ("extends", "enable", "disable")}
-        merged = _merge(_raw(parent, overrides, (*seen, name)), own)
+        base = _raw(parent, overrides, (*seen, name))
+        merged = _merge(base, own)
         # enable/disable add to the parent's lists (a child names only what differs)
         for key in ("enable", "disable"):
-            merged[key] = sorted(set(_raw(parent, overrides, (*seen, name)).get(key, [])) | set(data.get(key, [])))
+            theirs, mine = base.get(key, []), data.get(key, [])
+            if type(mine) is not list:
+                raise UnknownTarget(f"target `{name}`: `{key}` must be a list of rule codes")
+            merged[key] = sorted(set(theirs) | set(mine))
         return merged
     return data
 
