@@ -42,7 +42,7 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
     trainable = sum(map(bool, facts.values))
     if trainable < options["min-error"]:
         yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
-                                f"fine-tuning needs at least {options['min-error']}", span=(0, 0))
+                                f"fine-tuning needs at least {options['min-error']}", span=(0, 0), file_level=True)
     elif trainable < options["min-warning"]:
         yield DatasetFinding(1, f"file has {trainable} trainable examples; at least {options['min-warning']} "
-                                f"are recommended", span=(0, 0), severity=Severity.WARNING)
+                                f"are recommended", span=(0, 0), severity=Severity.WARNING, file_level=True)
