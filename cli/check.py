@@ -248,7 +248,7 @@ def _print(report: Report, found: Discovered, opts: CheckOptions, out, palette: 
             pass
     if opts.fix_only:
         if not opts.quiet and opts.human:
-            out.write(_fixed_summary(report.fixes, tally, opts.unsafe_fixes))
+            out.write(fixed_summary(report.fixes, tally, opts.unsafe_fixes))
         out.flush()
         return tally
     if opts.show_statistics:
@@ -273,7 +273,7 @@ def _print(report: Report, found: Discovered, opts: CheckOptions, out, palette: 
     return tally
 
 
-def _fixed_summary(fixed: int, tally: Tally, unsafe_fixes: bool, would: bool = False) -> str:
+def fixed_summary(fixed: int, tally: Tally, unsafe_fixes: bool, would: bool = False) -> str:
     """What `--fix-only` (and `--diff`, `would`) says, as ruff: the fixes, and those left to
     `--unsafe-fixes`; nothing when there was nothing to fix."""
     hidden = 0 if unsafe_fixes else tally.unsafe
