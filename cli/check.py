@@ -134,12 +134,12 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
         fail(str(exc))
     tally = _print_to_output(report, found, opts)
     if not found.files and not found.stdin and not found.errors:
-        where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths)} paths given"  # pre-commit passes many
+        where = ", ".join(paths) if len(paths) <= 3 else f"the {len(paths):,} paths given"  # pre-commit passes many
         click.echo(f"tunelint: warning: no .jsonl files found under {where} (or all are excluded)", err=True)
     for r in report.files:
         if r.unsettled:
             shown = ", ".join(map(str, r.unsettled[:10])) + (", ..." if len(r.unsettled) > 10 else "")
-            click.echo(f"tunelint: warning: {r.path}: fixes on {len(r.unsettled)} row{'s' if len(r.unsettled) != 1 else ''} "
+            click.echo(f"tunelint: warning: {r.path}: fixes on {plural(len(r.unsettled), 'row')} "
                        f"undid each other and were left as they were (line{'s' if len(r.unsettled) != 1 else ''} {shown})",
                        err=True)
     errors = [r.error for r in report.files if r.error]

@@ -241,7 +241,7 @@ def full_chunks(violations: Iterable[Violation], width: int | None = None, palet
         margin = " " * len(str(v.line)) if not v.file_level else " "
         bar = palette.gutter(f"{margin} =")
         for rel in v.related:
-            out.append(f"{bar} note: line {number(rel.line)}: {_escaped(rel.message)}\n")
+            out.append(f"{bar} note: line {rel.line}: {_escaped(rel.message)}\n")
         if v.fix is not None:
             title = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
             out.append(f"{bar} {palette.help(title)}: {v.fix.title}\n")
