@@ -31,6 +31,7 @@ def print_diff(found: Discovered, settings: Settings, opts) -> int:
     fixes = 0
     left = Tally()  # what no fix repaired, for the `--unsafe-fixes` hint
     failed = bool(found.errors)
+    given = b""
     try:
         if found.stdin:
             name = opts.stdin_filename or "-"
@@ -54,6 +55,9 @@ def print_diff(found: Discovered, settings: Settings, opts) -> int:
             fixes += outcome.fixes
             for v in outcome.remaining:
                 left.add(v)
+        if not opts.unsafe_fixes:
+            for v in _dataset_findings_with_unsafe_fixes(found, settings, opts, given if found.stdin else None):
+                left.add(v)
     except InternalError as exc:
         fail(f"{exc}. Please report this with the line that caused it.")
     except ToolError as exc:
@@ -66,6 +70,25 @@ def print_diff(found: Discovered, settings: Settings, opts) -> int:
     if failed:
         return EXIT_ERROR
     return EXIT_VIOLATIONS if fixes and not opts.exit_zero else EXIT_CLEAN
+
+
+def _dataset_findings_with_unsafe_fixes(found: Discovered, settings: Settings, opts, given: bytes | None):
+    """What the dataset rules would fix with `--unsafe-fixes` (deleting a later duplicate):
+    the fix loop without it never looks, so a check of those rules alone finds them, for
+    the hint. Nothing is read when no selected dataset rule has such a fix."""
+    codes = [r.code for r in settings.ruleset_for(None).dataset_rules if r.unsafe_fix]
+    if not codes:
+        return []
+    from ..lint.engine import check_bytes
+    from ..lint.run import check_paths
+
+    only = settings.with_overrides(select=codes)
+    found_ = []
+    if given is not None:
+        found_.extend(check_bytes(given, opts.stdin_filename or "-", only).violations)
+    if found.files:
+        found_.extend(check_paths(found.files, only, jobs=opts.jobs or default_jobs()).violations)
+    return [v for v in found_ if v.fix is not None]
 
 
 def _diff_file(path: Path, settings: Settings, unsafe: bool, jobs: int) -> FixOutcome:

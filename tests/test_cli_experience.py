@@ -175,6 +175,18 @@ def test_diff_with_nothing_to_fix_exits_0(run):
     assert result.exit_code == 0 and result.stdout == ""  # TLC001 is left, but --diff only previews fixes
 
 
+def test_diff_hints_at_unsafe_fixes_it_leaves_out(run):
+    # Line 2 repeats line 1: deleting it is an unsafe fix (duplicate-row, a dataset rule).
+    rows = clean_rows(50)
+    write("train.jsonl", jsonl(rows[0], *rows))
+    result = run("check", "train.jsonl", "--diff")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == "No problems would be fixed (1 fix available with `--unsafe-fixes`).\n"
+    unsafe = run("check", "train.jsonl", "--diff", "--unsafe-fixes")
+    assert unsafe.exit_code == 1 and unsafe.stderr == "Would fix 1 problem.\n"
+    assert unsafe.stdout.count("\n-{") == 1
+
+
 def test_diff_of_stdin(run):
     result = run("check", "-", "--diff", input=FIXABLE)
     assert result.exit_code == 1 and result.stdout.startswith("--- a/-\n+++ b/-\n")
