@@ -124,7 +124,7 @@ def test_the_window_follows_a_span_far_along_the_line(run):
     write("train.jsonl", jsonl(row))
     out = run("check", "train.jsonl", "--select", "unknown-row-key", env={"COLUMNS": "80"}).stdout
     excerpt = next(line for line in out.splitlines() if line.startswith("1 | "))
-    assert excerpt.startswith("1 | …") and '"source"' in excerpt
+    assert excerpt.startswith("1 | …") and '"source"' in excerpt and len(excerpt) <= 80
     caret_line = next(line for line in out.splitlines() if "^" in line)
     start = caret_line.index("^")
     assert excerpt[start:start + len('"source"')] == '"source"'
