@@ -93,7 +93,8 @@ def width_for(stream) -> int:
         return int(columns)
     try:
         if stream.isatty():
-            return os.get_terminal_size(stream.fileno()).columns
+            # A pseudo-terminal nobody sized (pre-commit runs hooks in one) says 0 columns.
+            return os.get_terminal_size(stream.fileno()).columns or PIPE_WIDTH
     except (AttributeError, ValueError, OSError):
         pass
     return PIPE_WIDTH
