@@ -119,6 +119,8 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, **
                           ignore=ignore, exclude=exclude, model=model, kind=kind), opts)
         else:
             show_files(found, opts.stdin_filename)
+        for error in found.errors:
+            click.echo(f"tunelint: error: {error}", err=True)
         raise SystemExit(EXIT_ERROR if found.errors else EXIT_CLEAN)
     for error in found.errors:
         click.echo(f"tunelint: error: {error}", err=True)

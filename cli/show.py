@@ -27,8 +27,6 @@ def show_files(found: Discovered, stdin_filename: str | None) -> None:
     out = sys.stdout
     for name in names:
         out.write(name + "\n")
-    for error in found.errors:
-        print(f"tunelint: error: {error}", file=sys.stderr)
 
 
 def _table(source: Path | None) -> dict[str, Any]:
