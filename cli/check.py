@@ -19,7 +19,7 @@ from ..lint.engine import check_bytes
 from ..lint.run import check_paths
 from ..lint.files import Discovered, discover
 from ..lint.model import FileReport, Report, Severity, ToolError, Violation
-from ..lint.report import (FORMATS, SHOWS_EDITS, Palette, Tally, plural, render_chunks, statistics,
+from ..lint.report import (FORMATS, PLAIN, SHOWS_EDITS, Palette, Tally, plural, render_chunks, statistics,
                            statistics_json, summary)
 from ..lint.settings import Settings
 from ..lint.workers import default_jobs
@@ -257,7 +257,7 @@ def _print(report: Report, found: Discovered, opts: CheckOptions, out, palette: 
         if opts.output_format == "json":
             out.write(statistics_json(tally, opts.unsafe_fixes))
         else:
-            out.write(statistics(tally, opts.unsafe_fixes, palette or Palette()))
+            out.write(statistics(tally, opts.unsafe_fixes, palette or PLAIN))
     else:
         files = [(r.path, len(r.violations)) for r in report.files]
         width = width_for(out) if opts.output_format == "full" else None
@@ -270,7 +270,7 @@ def _print(report: Report, found: Discovered, opts: CheckOptions, out, palette: 
             out.write(f"Fixed {plural(fixed, 'problem')}.\n")
         unread = any(r.error for r in report.files) or found.errors
         if tally.total or not unread:  # not "All checks passed!" when a file went unread
-            out.write(summary(tally, opts.unsafe_fixes, palette or Palette()))
+            out.write(summary(tally, opts.unsafe_fixes, palette or PLAIN))
     out.flush()
     return tally
 
