@@ -168,7 +168,10 @@ def test_diff_previews_the_fix_writes_nothing_and_exits_1(run):
     # What the diff shows is what --fix writes: patch it in and compare.
     fixed = Path("fixed.jsonl")
     fixed.write_text(FIXABLE)
-    subprocess.run(["patch", "-s", str(fixed)], input=result.stdout, text=True, check=True)
+    from external import require
+
+    patch = require("patch", "apt-get install patch")
+    subprocess.run([patch, "-s", "--batch", str(fixed)], input=result.stdout, text=True, check=True)
     run("check", "train.jsonl", "--fix")
     assert fixed.read_text() == path.read_text()
 
