@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -32,14 +33,19 @@ ROW = {"messages": [{"role": "user", "content": "Weather in Oslo?"},
            "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]}
 
 
-def once(cmd: list[str], env: dict[str, str]) -> float:
+def once(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child): on a loaded machine the CPU time moves
+    far less than the wall time, which waits for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def interleaved(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def interleaved(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, list[tuple[float, float]]]:
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for name, (cmd, env) in commands.items():  # a warm-up each: the first run reads the disk
         once(cmd, env)
     for _ in range(runs):
@@ -70,12 +76,17 @@ def main() -> None:
             commands["import click"] = ([args.rich, "-c", "import click"], base)
             commands["import click, rich.console"] = ([args.rich, "-c", "import click, rich.console"], base)
         times = interleaved(commands, args.runs)
-    print(f"{args.runs} interleaved runs each (after one warm-up); milliseconds")
+    print(f"{args.runs} interleaved runs each (after one warm-up); milliseconds, wall and CPU (user+system)")
+    print(f"  {'':<32} {'wall median':>11} {'wall best':>9} {'CPU median':>10} {'CPU best':>8}")
     for name, samples in times.items():
-        print(f"  {name:<32} median {statistics.median(samples) * 1000:6.1f}  best {min(samples) * 1000:6.1f}")
+        wall, cpu = [w for w, _ in samples], [c for _, c in samples]
+        print(f"  {name:<32} {statistics.median(wall) * 1000:11.1f} {min(wall) * 1000:9.1f} "
+              f"{statistics.median(cpu) * 1000:10.1f} {min(cpu) * 1000:8.1f}")
     if args.rich:
-        cost = statistics.median(times["import click, rich.console"]) - statistics.median(times["import click"])
-        print(f"  rich.console on top of click: {cost * 1000:+.1f} ms (median against median)")
+        for label, index in (("wall", 0), ("CPU", 1)):
+            cost = (statistics.median(s[index] for s in times["import click, rich.console"])
+                    - statistics.median(s[index] for s in times["import click"]))
+            print(f"  rich.console on top of click: {cost * 1000:+.1f} ms {label} (median against median)")
 
 
 if __name__ == "__main__":
