@@ -7,13 +7,13 @@ path), the command line (the option) or the environment (the variable).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import orjson
 
 from ..lint.files import Discovered
 from ..lint.settings import Settings
@@ -114,6 +114,6 @@ def _toml(value: Any) -> str:
     """A value as TOML-ish text: strings quoted, lists and tables as JSON (which reads alike)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return orjson.dumps(value).decode() if not isinstance(value, (int, float)) else repr(value)
+    return json.dumps(value, ensure_ascii=False) if not isinstance(value, (int, float)) else repr(value)
 
 

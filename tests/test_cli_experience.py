@@ -226,7 +226,7 @@ def test_show_settings_says_where_each_value_comes_from(run):
     assert result.exit_code == 0
     settings = {line.split(" = ")[0].strip(): line.split(" = ", 1)[1] for line in result.stdout.splitlines() if " = " in line}
     config = str(Path("pyproject.toml").resolve())
-    assert settings["ignore"] == f'["TLC001","TLS002"]  # {config} + command line (--ignore)'
+    assert settings["ignore"] == f'["TLC001", "TLS002"]  # {config} + command line (--ignore)'
     assert settings["model"] == '"gpt-4.1-2025-04-14"  # command line (--model)'
     assert settings["output-format"] == '"concise"  # environment (TUNELINT_OUTPUT_FORMAT=concise)'
     assert settings["rules.TLD005.min-warning"] == f"20  # {config}"
