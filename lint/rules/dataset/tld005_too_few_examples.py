@@ -45,8 +45,9 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
     minimum = options["min-error"] or (target.fact("min-examples", 10) if target is not None else 10)
     where = f" on {target.name}" if target is not None and target.name != "openai" else ""
     if trainable < minimum:
-        yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
-                                f"fine-tuning{where} needs at least {minimum}", span=(0, 0))
+        yield DatasetFinding(1, f"file has {trainable:,} trainable example{'s' if trainable != 1 else ''}; "
+                                f"fine-tuning{where} needs at least {minimum:,}", span=(0, 0), file_level=True)
     elif trainable < options["min-warning"]:
-        yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; at least {options['min-warning']} "
-                                f"are recommended", span=(0, 0), severity=Severity.WARNING)
+        yield DatasetFinding(1, f"file has {trainable:,} trainable example{'s' if trainable != 1 else ''}; "
+                                f"at least {options['min-warning']:,} are recommended", span=(0, 0),
+                             severity=Severity.WARNING, file_level=True)
