@@ -117,7 +117,7 @@ def check(paths, select, extend_select, ignore, exclude, config, model, kind, ta
 
         if opts.show_settings:
             show_settings(paths, found, settings, config, dict(select=select, extend_select=extend_select,
-                          ignore=ignore, exclude=exclude, model=model, kind=kind), opts)
+                          ignore=ignore, exclude=exclude, model=model, kind=kind, target=target), opts)
         else:
             show_files(found, opts.stdin_filename)
         for error in found.errors:

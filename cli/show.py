@@ -64,10 +64,18 @@ def show_settings(paths: tuple[str, ...], found: Discovered, settings: Settings,
     if given.get("exclude"):
         exclude_from.append("command line (--exclude)")
     rows.append(("exclude", settings.exclude, " + ".join(exclude_from)))
+    target = settings.target_for(first)
+    profile = settings.profile(target)
+    if given.get("target"):
+        target_origin = "command line (--target)"
+    elif target != settings.target_name:
+        target_origin = f"{via_config} (per-file-target)"
+    else:
+        target_origin = origin("target")
+    rows.append(("target", target, target_origin))
     model_origin = origin("model", "model")
-    from ..lint.models import default_model
-
-    rows.append(("model", settings.model or default_model(), model_origin))
+    rows.append(("model", settings.model or profile.default_model or "(none: the target has no default model)",
+                 model_origin if settings.model else f"target {target}"))
     rows.append(("kind", settings.kind or "(detected per file)", origin("kind", "kind")))
     if settings.models:
         rows.append(("models", settings.models, via_config))
@@ -80,10 +88,13 @@ def show_settings(paths: tuple[str, ...], found: Discovered, settings: Settings,
         configured = settings.rule_settings.get(rule.code, {})
         severity = ruleset.severity[rule.code]
         rows.append((f"rules.{rule.code}.severity", severity.value,
-                     via_config if "severity" in configured else "default"))
+                     via_config if "severity" in configured else f"target {target}" if rule.code in profile.severity
+                     else "default"))
         for option in rule.options:
             value = ruleset.options[rule.code].get(option.name, option.default)
-            rows.append((f"rules.{rule.code}.{option.name}", value, via_config if option.name in configured else "default"))
+            by_target = option.target_fact is not None and profile.fact(option.target_fact) is not None
+            rows.append((f"rules.{rule.code}.{option.name}", value, via_config if option.name in configured
+                         else f"target {target} ({option.target_fact})" if by_target and target != "openai" else "default"))
     width = max(len(key) for key, _, _ in rows)
     for key, value, came_from in rows:
         shown = value if isinstance(value, str) and value.startswith("(") else _toml(value)

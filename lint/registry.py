@@ -36,6 +36,9 @@ class Option:
     type: type | tuple[type, ...]
     default: Any
     help: str
+    # The target's fact that replaces `default` when the config does not set the option
+    # (too-few-examples' `min-error` is the target's `min-examples`).
+    target_fact: str | None = None
 
 
 @dataclass(frozen=True)

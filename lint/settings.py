@@ -160,6 +160,9 @@ class Settings:
         options = {}
         for r in rules:
             opts = r.default_options()
+            for option in r.options:  # a default the platform decides (the config still wins)
+                if option.target_fact and profile.fact(option.target_fact) is not None:
+                    opts[option.name] = profile.fact(option.target_fact)
             opts.update({k: v for k, v in self.rule_settings.get(r.code, {}).items() if k != "severity"})
             if "model" in r.context:  # the token rules count for the model the run is for
                 opts["model"], opts["models"] = self.model, self.models

@@ -232,3 +232,12 @@ def test_mistral_takes_a_validation_file_of_1_mb_at_most(run):
     assert result.exit_code == 1
     assert result.output.startswith("valid.jsonl:1:1: TLD011 file is 2.8 MiB; mistral takes a validation file of at most 1.0 MiB\n")
     assert "train.jsonl" not in result.output
+
+
+def test_show_settings_says_what_the_target_decides(run):
+    Path("train.jsonl").write_text(jsonl(*clean_rows(5)), "utf-8")
+    out = run("check", "train.jsonl", "--target", "fireworks", "--show-settings").output
+    assert 'target                   = "fireworks"  # command line (--target)' in out
+    assert "rules.TLD005.min-error   = 3  # target fireworks (min-examples)" in out
+    assert 'rules.TLD010.severity    = "warning"  # target fireworks' in out
+    assert "TLD010" in out.split("enabled rules")[1]

@@ -16,7 +16,8 @@ def _trainable(row: Row, options: Mapping[str, Any]) -> bool | None:
 
 
 @dataset_rule("TLD005", "too-few-examples", ERROR, collect=_trainable, context=("file-role", "target"), options=(
-    Option("min-error", int, 0, "fewer trainable rows than this is an error (0: the target's minimum)"),
+    Option("min-error", int, 10, "fewer trainable rows than this is an error (unless set: the target's minimum, 10 on OpenAI)",
+           target_fact="min-examples"),
     Option("min-warning", int, 50, "fewer than this is a warning (below the recommended size)"),
 ))
 def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
@@ -24,7 +25,7 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
 
     Fewer than the target's minimum (its `min-examples` fact: 10 on OpenAI and Azure, 3 on
     Fireworks, 1 on Together) is an error; fewer than 50 (the recommended starting size) is
-    a warning. Both thresholds are options (`min-error = 0` means the target's minimum). A validation file (given with
+    a warning. Both thresholds are options (a configured `min-error` replaces the target's). A validation file (given with
     `--validation`, or paired with its training file by name) is not judged: the minimum is
     the training file's, and a handful of held-out rows is a valid validation file.
 
@@ -42,7 +43,7 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
         return  # no chat rows at all (empty-file or the structure rules say why), or held-out rows
     trainable = sum(map(bool, facts.values))
     target = options.get("target")
-    minimum = options["min-error"] or (target.fact("min-examples", 10) if target is not None else 10)
+    minimum = options["min-error"]
     where = f" on {target.name}" if target is not None and target.name != "openai" else ""
     if trainable < minimum:
         yield DatasetFinding(1, f"file has {trainable:,} trainable example{'s' if trainable != 1 else ''}; "
