@@ -5,8 +5,9 @@ Two passes over the file, so memory holds a few integers per line, never the row
 1. Fingerprints. Each row's exact fingerprint, its normalised-text fingerprint (what
    `duplicate-row`, `near-duplicate-row` and `train-validation-overlap` compare) and its
    prompt fingerprint (what `contradictory-answers` compares: everything before the last
-   assistant turn, plus the tools) join rows into groups (union-find): a group lands whole
-   on one side, so no copy, near copy or re-answered prompt of a held-out row is trained on.
+   assistant turn, plus the tools), and the prompt's text up to case and spacing, join rows
+   into groups (union-find): a group lands whole on one side, so no copy, near copy or
+   re-asked prompt of a held-out row is trained on, whatever answer it was given.
 2. Copy. The file is read again and each line's bytes go to the side its group was given.
 
 Groups are stratified by the tools their rows call (or "no call"): each stratum's share of
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import AtomicWriter
-from .fingerprint import prompt_fingerprint, row_fingerprint, training_text_digest
+from .fingerprint import digest_bytes, message_text, normalise, prompt_fingerprint, row_fingerprint, training_text_digest
 from .kinds import row_kind
 from .open_file import OpenFile
 from .source import BOM, parse_row
@@ -134,7 +135,8 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
     """Pass 1: the groups, the strata and the side of every line."""
     plan = SplitPlan()
     groups = _Groups()
-    first_by: tuple[dict[int, int], ...] = ({}, {}, {})  # exact, normalised text, prompt -> first row index
+    # exact, normalised text, prompt, normalised prompt -> first row index
+    first_by: tuple[dict[int, int], ...] = ({}, {}, {}, {})
     line_of_row = array("q")  # row index -> 0-based line
     eligible_rows = bytearray()  # per row: may be held out
     tools_of_row: list[tuple[str, ...]] = []  # interned tuples, one per distinct set
@@ -152,7 +154,7 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
         index = groups.add()
         line_of_row.append(number - 1)
         plan.examples += 1
-        prints = [row_fingerprint(obj, row.analysis), None, None]
+        prints = [row_fingerprint(obj, row.analysis), None, None, None]
         can_score = row_kind(row) in ("dpo", "rft")
         names: tuple[str, ...] = ()
         if type(obj.get("messages")) is list:
@@ -161,6 +163,7 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
             if chat.last_assistant >= 0:
                 last = chat.message_dicts[chat.last_assistant][0]
                 prints[2] = prompt_fingerprint(obj, last, row.analysis)
+                prints[3] = prompt_text_digest(obj["messages"][:last])
                 can_score = last > 0
             names = tuple(sorted({c.name for c in chat.calls if type(c.name) is str}))
         names = interned.setdefault(names, names)
@@ -177,6 +180,13 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
     plan.unanswered = plan.examples - plan.eligible
     _assign(plan, groups, line_of_row, eligible_rows, tools_of_row, holdout, seed)
     return plan
+
+
+def prompt_text_digest(turns: list) -> int:
+    """The prompt's text up to case, Unicode form and spacing (tools and ids left out): the
+    same question asked again, whatever the answer it was given."""
+    return digest_bytes(normalise("\x1e".join(message_text(m) for m in turns if type(m) is dict))
+                        .encode("utf-8", "surrogatepass"))
 
 
 def _assign(plan: SplitPlan, groups: _Groups, line_of_row: array, eligible_rows: bytearray,
