@@ -15,7 +15,7 @@ import orjson
 from ..lint.atomic import SourceChanged
 from ..lint.open_file import NotRegularFile
 from ..lint.report import utf8_name
-from ..lint.split import SplitError, SplitPlan, split_file
+from ..lint.split import SplitError, SplitPlan, WriteFailed, split_file
 from .common import fail
 
 
@@ -74,9 +74,10 @@ def split(path, holdout, training, held_out, seed, output_format) -> None:
         fail(str(exc))
     except NotRegularFile as exc:
         fail(str(exc))
+    except WriteFailed as exc:
+        fail(f"cannot write {exc.filename}: {exc.strerror}; nothing was written")
     except OSError as exc:
-        fail(f"cannot {'write' if exc.filename in (str(training), str(held_out)) else 'read'} "
-             f"{exc.filename or path}: {exc.strerror or exc}")
+        fail(f"cannot read {exc.filename or path}: {exc.strerror or exc}")
     finally:
         if spooled is not None:
             os.unlink(spooled)

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .atomic import AtomicWriter
+from .atomic import AtomicWriter, SourceChanged
 from .fingerprint import digest_bytes, message_text, normalise, prompt_fingerprint, row_fingerprint, training_text_digest
 from .kinds import row_kind
 from .open_file import OpenFile
@@ -40,6 +40,10 @@ NO_CALL = "(no call)"  # how the stratum of examples that call no tool is named
 
 class SplitError(Exception):
     """The split cannot be made as asked (a one-line message for the user)."""
+
+
+class WriteFailed(OSError):
+    """Writing the outputs failed (a full disk, a folder that is not there): nothing was written."""
 
 
 @dataclass
@@ -316,7 +320,13 @@ def split_file(path: Path, holdout: float, training: Path, held_out: Path, seed:
         plan = plan_split(source, holdout, seed)
         if plan.eligible == 0:
             raise SplitError(f"{path} has no row with an answer to hold out")
-        write_split(source, plan, training, held_out)
+        try:
+            write_split(source, plan, training, held_out)
+        except SourceChanged:
+            raise
+        except OSError as exc:
+            named = exc.filename if exc.filename in (str(training), str(held_out)) else f"{training} and {held_out}"
+            raise WriteFailed(exc.errno, exc.strerror or str(exc), named) from exc
     return plan
 
 

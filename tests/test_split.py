@@ -214,3 +214,45 @@ def test_stdin_and_json_summary(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["held_out"] == 2 and summary["training"] == 8 and summary["strata"][0]["tools"] == ["get_weather"]
+
+
+def test_a_full_disk_or_a_missing_folder_writes_nothing(tmp_path, monkeypatch):
+    specs = [(f"weather {i}", "get_weather", i, None, False) for i in range(10)]
+    (tmp_path / "data.jsonl").write_bytes(build(specs, [], False, True, False))
+    missing = CliRunner().invoke(cli, ["split", str(tmp_path / "data.jsonl"), "--holdout", "2",
+                                       "-o", str(tmp_path / "nope" / "t.jsonl"), "--holdout-file", str(tmp_path / "h.jsonl")])
+    assert missing.exit_code == 2 and f"cannot write {tmp_path / 'nope' / 't.jsonl'}: No such file" in missing.stderr
+    assert not (tmp_path / "h.jsonl").exists()
+
+    from tunelint.lint.atomic import AtomicWriter
+
+    def full(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(AtomicWriter, "write", full)
+    result = CliRunner().invoke(cli, ["split", str(tmp_path / "data.jsonl"), "--holdout", "2",
+                                      "-o", str(tmp_path / "t.jsonl"), "--holdout-file", str(tmp_path / "h.jsonl")])
+    assert result.exit_code == 2 and "No space left on device; nothing was written" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl"]  # no output, no temporary file left
+
+
+def test_a_file_that_changes_between_the_passes_is_not_split(tmp_path, monkeypatch):
+    import tunelint.lint.split as split_module
+
+    specs = [(f"weather {i}", "get_weather", i, None, False) for i in range(10)]
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(build(specs, [], False, True, False))
+    planned = split_module.plan_split
+
+    def plan_then_append(source, holdout, seed=0):
+        plan = planned(source, holdout, seed)
+        with path.open("ab") as more:  # another writer appends between the two passes
+            more.write(build(specs[:1], [], False, True, False))
+        return plan
+
+    monkeypatch.setattr(split_module, "plan_split", plan_then_append)
+    result = CliRunner().invoke(cli, ["split", str(path), "--holdout", "2", "-o", str(tmp_path / "t.jsonl"),
+                                      "--holdout-file", str(tmp_path / "h.jsonl")])
+    assert result.exit_code == 2 and "changed while it was read; nothing was written" in result.stderr
+    assert not (tmp_path / "t.jsonl").exists() and not (tmp_path / "h.jsonl").exists()
