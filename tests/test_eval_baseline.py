@@ -154,3 +154,18 @@ def test_baseline_options_without_a_baseline_and_a_missing_key(env, monkeypatch)
                       "--baseline-base-url", api.url + "/", "--baseline-key-env", "NOPE")
     assert missing.exit_code == 2 and "--baseline-key-env NOPE: that variable is not set" in missing.stderr
     assert "Traceback" not in missing.output
+
+
+def test_a_text_row_one_model_answers_with_a_call_is_listed():
+    from tunelint.lint.paired import Comparison
+
+    row = {"messages": [{"role": "user", "content": "Thanks!"}, {"role": "assistant", "content": "Welcome."}],
+           "tools": [WEATHER]}
+    comparison = Comparison()
+    comparison.add(7, row, {"role": "assistant", "content": "Any time!"},
+                   {"role": "assistant", "content": None, "tool_calls": [call("x", "get_weather", {"city": "Oslo"})]})
+    [disagreement] = comparison.disagreements
+    assert disagreement.as_dict() == {"line": 7, "differs_on": "text vs call", "expected": 'text "Welcome."',
+                                      "candidate": 'text "Any time!"', "baseline": 'get_weather({"city":"Oslo"})',
+                                      "right": "candidate"}
+    assert comparison.overall["tool_name_accuracy"].rows == 0  # a text row is not a tool-name outcome
