@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .atomic import AtomicWriter, SourceChanged
-from .fingerprint import digest_bytes, message_text, normalise, prompt_fingerprint, row_fingerprint, training_text_digest
+from .fingerprint import (digest_bytes, message_text, normalise, prompt_fingerprint, quick, row_fingerprint,
+                          training_text_digest)
 from .kinds import row_kind
 from .open_file import OpenFile
 from .source import BOM, parse_row
@@ -159,12 +160,20 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
         line_of_row.append(number - 1)
         plan.examples += 1
         prints = [row_fingerprint(obj, row.analysis), None, None, None]
-        can_score = row_kind(row) in ("dpo", "rft")
+        kind = row_kind(row)
+        can_score = kind in ("dpo", "rft")
         names: tuple[str, ...] = ()
-        if type(obj.get("messages")) is list:
+        if kind == "dpo":  # a preference pair: its prompt is its `input`
+            prompt = obj.get("input")
+            turns = prompt.get("messages") if type(prompt) is dict else None
+            prints[2] = quick([prompt, None, None])
+            prints[3] = prompt_text_digest(turns) if type(turns) is list else None
+        elif type(obj.get("messages")) is list:
             prints[1] = training_text_digest(obj)
             chat = survey(row)
-            if chat.last_assistant >= 0:
+            if kind == "rft":  # a reinforcement row's messages are all prompt (the grader judges the answer)
+                prints[3] = prompt_text_digest(obj["messages"])
+            elif chat.last_assistant >= 0:
                 last = chat.message_dicts[chat.last_assistant][0]
                 prints[2] = prompt_fingerprint(obj, last, row.analysis)
                 prints[3] = prompt_text_digest(obj["messages"][:last])
@@ -173,9 +182,9 @@ def plan_split(source: OpenFile, holdout: float, seed: int = 0) -> SplitPlan:
         names = interned.setdefault(names, names)
         tools_of_row.append(names)
         eligible_rows.append(1 if can_score else 0)
-        for kind, fingerprint in enumerate(prints):
+        for which, fingerprint in enumerate(prints):
             if fingerprint is not None:
-                first = first_by[kind].setdefault(fingerprint, index)
+                first = first_by[which].setdefault(fingerprint, index)
                 if first != index:
                     groups.union(first, index)
     del first_by
@@ -319,7 +328,8 @@ def split_file(path: Path, holdout: float, training: Path, held_out: Path, seed:
     with OpenFile(path) as source:
         plan = plan_split(source, holdout, seed)
         if plan.eligible == 0:
-            raise SplitError(f"{path} has no row with an answer to hold out")
+            raise SplitError(f"{path} has no row with an answer to hold out (an assistant turn after a prompt); "
+                             f"`tunelint check {path}` says what its rows are")
         try:
             write_split(source, plan, training, held_out)
         except SourceChanged:

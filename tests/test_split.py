@@ -256,3 +256,19 @@ def test_a_file_that_changes_between_the_passes_is_not_split(tmp_path, monkeypat
                                       "--holdout-file", str(tmp_path / "h.jsonl")])
     assert result.exit_code == 2 and "changed while it was read; nothing was written" in result.stderr
     assert not (tmp_path / "t.jsonl").exists() and not (tmp_path / "h.jsonl").exists()
+
+
+def test_preference_pairs_that_share_an_input_stay_together():
+    def pair(question: str, better: str) -> dict:
+        return {"input": {"messages": [{"role": "user", "content": question}]},
+                "preferred_output": [{"role": "assistant", "content": better}],
+                "non_preferred_output": [{"role": "assistant", "content": "No."}]}
+
+    rows = [pair(f"Question {i}?", f"Answer {i}.") for i in range(10)]
+    rows += [pair("Question 3?", "Another answer."), pair("QUESTION  3?", "A third answer.")]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    for seed in range(6):
+        train, held, plan = run_split(data, 4, seed)
+        assert plan.grouped_rows == 3
+        sides = {side for side, text in ((0, train), (1, held)) if b"uestion 3?" in text or b"QUESTION  3?" in text}
+        assert len(sides) == 1 and (held.count(b"3?") in (0, 3))
