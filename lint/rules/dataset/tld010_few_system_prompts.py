@@ -32,7 +32,8 @@ def _system_prompt(row: Row, options: Mapping[str, Any]) -> tuple[int, int, bool
     return shared((exact, folded, bool(found.tool_use and found.tool_use[1])))
 
 
-@dataset_rule("TLD010", "few-system-prompts", INFO, collect=_system_prompt, context=("file-role",), options=(
+@dataset_rule("TLD010", "few-system-prompts", INFO, collect=_system_prompt, context=("file-role",), default=False,
+              options=(
     Option("min-prompts", int, 3, "distinct system prompts the recipe asks for"),
     Option("min-rows", int, 20, "only judge files with at least this many rows"),
 ))
@@ -49,8 +50,10 @@ def few_system_prompts(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
     Source: practitioners' advice for tool-calling fine-tunes (tunelint issue 26's recipe:
     "at least three personas"), not a platform rule. OpenAI's fine-tuning guide advises the
     opposite for a single deployment: put the instructions you will use at inference in
-    every example. So this is info: it matters when the model will run under more than one
-    system prompt, or under one you may still change.
+    every example. So this is info, and off by default (turn it on with
+    `extend-select = ["few-system-prompts"]`, or the whole recipe with `extend-select =
+    ["TLD01"]`): it matters when the model will run under more than one system prompt, or
+    under one you may still change.
 
     ## Why is this bad?
     A model trained under two wordings of its instructions learns those wordings, not the
