@@ -19,6 +19,9 @@ from ..lint.split import SplitError, SplitPlan, WriteFailed, split_file
 from .common import fail
 
 
+RECIPE_HOLDOUT = 50  # held-out rows the recipe starts from (50-100): a practitioners' number
+
+
 class Holdout(click.ParamType):
     name = "ROWS|SHARE"
 
@@ -114,6 +117,9 @@ def summary(plan: SplitPlan, name: str, training: Path, held_out: Path) -> str:
                      f"kept in {training}: `tunelint check` says what is wrong")
     if plan.unanswered:
         lines.append(f"  {plan.unanswered:,} rows with no answer to score kept in {training}")
+    if 0 < plan.held_out < RECIPE_HOLDOUT:
+        lines.append(f"  note: {plan.held_out:,} held-out rows tell apart only large differences between two models "
+                     f"(the recipe holds out 50-100; practitioners' advice, not a platform rule)")
     return "\n".join(lines) + "\n"
 
 

@@ -152,6 +152,7 @@ def test_groups_stay_together_and_a_lone_tool_is_reported(tmp_path):
     together = [b"Book for 4" in held, b"book for  4" in held, b"BOOK FOR 4" in held]
     assert together in ([True] * 3, [False] * 3)
     assert "3 rows share a group" in result.stderr
+    assert "note: 12 held-out rows tell apart only large differences" in result.stderr
 
 
 def test_outputs_pass_check_with_no_overlap(tmp_path):
