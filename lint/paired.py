@@ -146,12 +146,29 @@ def describe(message: Any) -> str:
         return "(no answer)"
     calls = calls_of(message)
     if calls:
-        return "; ".join(f"{name}({_compact(arguments)})" for name, arguments in calls)
+        raw = _raw_arguments(message)
+        return "; ".join(f"{name}({_compact(arguments) if arguments is not None else raw[i] if i < len(raw) else ''})"
+                         for i, (name, arguments) in enumerate(calls))
     content = message.get("content")
     if type(content) is str:
         text = " ".join(content.split())
         return f'text "{text[:60]}{"..." if len(text) > 60 else ""}"'
     return "(empty answer)"
+
+
+def _raw_arguments(message: dict) -> list[str]:
+    """Each call's arguments as written (what an answer whose arguments are no JSON said)."""
+    calls = message.get("tool_calls") if type(message.get("tool_calls")) is list else []
+    if type(message.get("function_call")) is dict:
+        calls = [*calls, {"function": message["function_call"]}]
+    found = []
+    for call in calls:
+        function = call.get("function") if type(call) is dict else None
+        if type(function) is dict:
+            arguments = function.get("arguments")
+            text = arguments if type(arguments) is str else _compact(arguments)
+            found.append(text if len(text) <= 80 else text[:77] + "...")
+    return found
 
 
 def _compact(value: Any) -> str:

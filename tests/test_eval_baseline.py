@@ -169,3 +169,18 @@ def test_a_text_row_one_model_answers_with_a_call_is_listed():
                                       "candidate": 'text "Any time!"', "baseline": 'get_weather({"city":"Oslo"})',
                                       "right": "candidate"}
     assert comparison.overall["tool_name_accuracy"].rows == 0  # a text row is not a tool-name outcome
+
+
+def test_arguments_that_are_no_json_are_shown_as_written():
+    from tunelint.lint.paired import describe
+
+    answer = {"role": "assistant", "tool_calls": [call("x", "get_weather", '{"city": Oslo}'),
+                                                   call("y", "book_table", {"guests": 2})]}
+    assert describe(answer) == 'get_weather({"city": Oslo}); book_table({"guests":2})'
+
+
+def test_a_file_with_nothing_to_score_is_one_line(env):
+    (env / "none.jsonl").write_text(jsonl({"messages": [{"role": "user", "content": "Hi"}]}, "{not json"))
+    result = run("eval", "none.jsonl", "--model", CANDIDATE, "--baseline", BASELINE, "--base-url", "http://127.0.0.1:9/v1")
+    assert result.exit_code == 2 and "has no row with an answer to score" in result.stderr
+    assert "Traceback" not in result.output
