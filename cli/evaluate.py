@@ -245,6 +245,9 @@ def comparison_table(result: dict) -> str:
             (nc, nb), (ac, ab) = _rates(names), _rates(args)
             lines.append(f"{_cut(name, 24):<24} {names['rows']:>5} {nc:>6.0%} vs {nb:>4.0%} {names['p_value']:>7.3g} "
                          f"{ac:>6.0%} vs {ab:>4.0%} {args['p_value']:>7.3g}")
+        if len(result["per_tool"]) > 1:
+            lines.append(f"per-tool p-values are not adjusted for testing {len(result['per_tool'])} tools: "
+                         f"with many tools, one may fall below 0.05 by chance")
     if result["disagreements"]:
         lines.append(f"rows where the two disagree ({len(result['disagreements'])}):")
         for d in result["disagreements"]:

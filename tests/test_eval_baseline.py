@@ -123,6 +123,7 @@ def test_text_report_and_gates(env):
     text = passed.stdout
     assert "arguments exact match        91.7%     25.0%   +66.7     0.02148" in text
     assert "get_weather                 10   100% vs 100%       1   100% vs  20% 0.00781" in text
+    assert "per-tool p-values are not adjusted for testing 2 tools" in text
     assert "line 12: arguments, baseline right; expected book_table({\"guests\":4})" in text
     assert "candidate: book_table({\"guests\":5})" in text and "McNemar's exact test" in text
     assert gain.exit_code == 1 and "arguments exact match gain +0.6667 over gpt-4o-mini < 0.7" in gain.stderr
