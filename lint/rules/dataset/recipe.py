@@ -1,4 +1,4 @@
-"""What the shape rules (TLD010-TLD013) share: where their numbers come from, and the one
+"""What the shape rules (TLD013-TLD016) share: where their numbers come from, and the one
 fact per row they read.
 
 The numbers are a practitioner's recipe for tool-calling fine-tunes, not platform rules:

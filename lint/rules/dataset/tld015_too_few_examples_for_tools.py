@@ -21,7 +21,7 @@ def examples_for(tools: int, options: Mapping[str, Any]) -> int:
     return round(low + (high - low) * (tools - small) / (large - small))
 
 
-@dataset_rule("TLD012", "too-few-examples-for-tools", INFO, collect=example_tools, context=("file-role",), default=False,
+@dataset_rule("TLD015", "too-few-examples-for-tools", INFO, collect=example_tools, context=("file-role",), default=False,
               options=(
     Option("small-surface", int, 10, "up to this many declared tools is a small surface"),
     Option("small-count", int, 200, "examples the recipe asks for a small surface"),
@@ -41,7 +41,7 @@ def too_few_examples_for_tools(facts: FactColumn, options: Mapping[str, Any]) ->
     Source: practitioners' advice (tunelint issue 26's recipe), not a platform rule: the
     platform's own minimum is 10 examples, and OpenAI suggests starting with 50-100. Off
     by default for that reason (turn it on with `extend-select = ["too-few-examples-for-tools"]`,
-    or the whole recipe with `extend-select = ["TLD01"]`): a first fine-tune of 50-199
+    or the whole recipe with `extend-select = ["TLD013", "TLD014", "TLD015"]`): a first fine-tune of 50-199
     examples is what the platform's guide recommends, and this rule would question every one.
 
     ## Why is this bad?

@@ -10,7 +10,7 @@ from ...registry import Option, dataset_rule
 from .recipe import example_tools, file_level
 
 
-@dataset_rule("TLD013", "undertrained-tool", WARNING, collect=example_tools, context=("file-role",), options=(
+@dataset_rule("TLD016", "undertrained-tool", WARNING, collect=example_tools, context=("file-role",), options=(
     Option("min-examples", int, 5, "fewer examples calling a declared tool than this is reported"),
     Option("min-rows", int, 50, "smaller files are left to too-few-examples (TLD005): every tool has few there"),
     Option("uncalled-below-calls", int, 20, "a tool no example calls is reported here only in files with fewer calls "

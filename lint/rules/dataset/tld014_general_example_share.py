@@ -9,7 +9,7 @@ from ...registry import Option, dataset_rule
 from .recipe import example_tools, file_level
 
 
-@dataset_rule("TLD011", "general-example-share", INFO, collect=example_tools, context=("file-role",), default=False, options=(
+@dataset_rule("TLD014", "general-example-share", INFO, collect=example_tools, context=("file-role",), default=False, options=(
     Option("min-share", (int, float), 0.05, "below this share of examples that call no tool, the file is judged"),
     Option("max-share", (int, float), 0.30, "above this share, the file is judged"),
     Option("min-rows", int, 20, "only judge files with at least this many examples"),
@@ -44,7 +44,7 @@ def general_example_share(facts: FactColumn, options: Mapping[str, Any]) -> Iter
     to leave them alone).
 
     Off by default (turn it on with `extend-select = ["general-example-share"]`, or the
-    whole recipe with `extend-select = ["TLD01"]`): a set
+    whole recipe with `extend-select = ["TLD013", "TLD014", "TLD015"]`): a set
     may route every refusal through a tool by design (the cookbook's drone file calls
     `reject_request`), and a set built to teach refusals answers in text on purpose
     (Azure's stock "hallucination" files, 57% text); both are choices this rule can only

@@ -32,7 +32,7 @@ def _system_prompt(row: Row, options: Mapping[str, Any]) -> tuple[int, int, bool
     return shared((exact, folded, bool(found.tool_use and found.tool_use[1])))
 
 
-@dataset_rule("TLD010", "few-system-prompts", INFO, collect=_system_prompt, context=("file-role",), default=False,
+@dataset_rule("TLD013", "few-system-prompts", INFO, collect=_system_prompt, context=("file-role",), default=False,
               options=(
     Option("min-prompts", int, 3, "distinct system prompts the recipe asks for"),
     Option("min-rows", int, 20, "only judge files with at least this many rows"),
@@ -52,7 +52,7 @@ def few_system_prompts(facts: FactColumn, options: Mapping[str, Any]) -> Iterato
     opposite for a single deployment: put the instructions you will use at inference in
     every example. So this is info, and off by default (turn it on with
     `extend-select = ["few-system-prompts"]`, or the whole recipe with `extend-select =
-    ["TLD01"]`): it matters when the model will run under more than one system prompt, or
+    ["TLD013", "TLD014", "TLD015"]`): it matters when the model will run under more than one system prompt, or
     under one you may still change.
 
     ## Why is this bad?
