@@ -28,6 +28,7 @@ class LazyGroup(click.Group):
         "server": ("tunelint.lsp.command", "server"),
         "upload": ("tunelint.cli.upload", "upload"),
         "eval": ("tunelint.cli.evaluate", "evaluate"),
+        "split": ("tunelint.cli.split", "split"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

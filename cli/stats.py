@@ -11,7 +11,7 @@ from ..lint.files import discover
 from ..lint.model import ToolError
 from ..lint.workers import default_jobs
 from ..lint.report import utf8_name
-from ..lint.stats import FileStats, histogram, other_models, percentile
+from ..lint.stats import FileStats, histogram, other_models, percentile, recipe_advice
 from ..lint.models import model_facts
 from .common import fail, settings_for
 from .main import EXIT_ERROR
@@ -73,6 +73,7 @@ def as_dict(s: FileStats, overrides=None) -> dict:
         "estimate": s.estimate(s.model),
         "other_models": other_models(s, overrides),
         "legacy_format_equivalent_tokens": s.legacy_equivalent_tokens,
+        "advice": recipe_advice(s.trainable),
     }
 
 
@@ -109,6 +110,9 @@ def as_text(s: FileStats, overrides=None) -> str:
         marker = "*" if other["model"] == s.model.name else " "
         lines.append(f"   {marker} {other['model']:<26} ${other['cost_usd']:>10,.2f}  {other['epochs']} epochs"
                      + (f", {other['over_limit']:,} over its limit" if other["over_limit"] else ""))
+    for item in d["advice"]:
+        lines.append(f"  advice (not a platform fact): {item['advice']}")
+        lines.append(f"    source: {item['source']}")
     return "\n".join(lines) + "\n"
 
 

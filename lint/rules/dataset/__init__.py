@@ -17,4 +17,8 @@ from . import (  # noqa: F401
     tld007_single_system_prompt,
     tld008_train_validation_overlap,
     tld009_dataset_in_another_format,
+    tld013_few_system_prompts,
+    tld014_general_example_share,
+    tld015_too_few_examples_for_tools,
+    tld016_undertrained_tool,
 )
