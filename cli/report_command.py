@@ -23,8 +23,8 @@ from .main import __version__
 
 
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--validation", type=click.Path(dir_okay=False), help="The training file's validation file (shown too; overlap checked).")
+@click.argument("path", type=click.Path())
+@click.option("--validation", type=click.Path(), help="The training file's validation file (shown too; overlap checked).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="tunelint-report.html",
               show_default=True, help="Where to write the page (- for stdout).")
 @selection_options
@@ -67,7 +67,8 @@ def _regular_file(name: str) -> Path:
     target = Path(name)
     try:
         if not target.is_file():
-            why = "no such file" if not target.exists() else "not a regular file (the report reads it several times)"
+            why = ("no such file" if not target.exists() else "a folder: the report takes one .jsonl file"
+                   if target.is_dir() else "not a regular file (the report reads it several times)")
             fail(f"{name}: {why}")
     except OSError as exc:
         fail(f"{name}: {exc.strerror or exc}")
@@ -78,7 +79,7 @@ def make_report(files: list[Path], settings, jobs: int) -> str:
     """The page for a training file (and its validation file, second in `files`)."""
     from ..lint.composition import file_composition, system_prompts
     from ..lint.findings_summary import summarize
-    from ..lint.html_report import MAX_PROMPTS, FileSection, ReportPage, render
+    from ..lint.html_report import MAX_PROMPTS, UNIQUE_SAMPLES, FileSection, ReportPage, render
     from ..lint.models import model_facts
     from ..lint.run import check_paths
     from ..lint.stats import file_stats
@@ -93,7 +94,8 @@ def make_report(files: list[Path], settings, jobs: int) -> str:
         sections.append(FileSection(
             role=role, path=utf8_name(str(path)), location=os.path.abspath(path),
             stats=as_dict(stats, settings.models), lengths=stats.lengths.items(), composition=composition,
-            prompts=system_prompts(path, composition, MAX_PROMPTS), findings=summarize(file_report)))
+            prompts=system_prompts(path, composition, MAX_PROMPTS if composition.shared_prompts else UNIQUE_SAMPLES),
+            findings=summarize(file_report)))
     from ..lint.models import _table
 
     return render(ReportPage(sections, __version__, facts.name, str(_table().get("checked", "")),

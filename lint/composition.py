@@ -50,6 +50,11 @@ class Composition:
         self.lines += part.lines
 
     @property
+    def shared_prompts(self) -> bool:
+        """Whether some system prompt (or the lack of one) is shared by several rows."""
+        return any(rows > 1 for rows in self.prompts.values())
+
+    @property
     def prompts_used_once(self) -> int:
         return sum(1 for rows in self.prompts.values() if rows == 1)
 

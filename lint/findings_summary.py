@@ -10,10 +10,9 @@ shape as one with ten, with the counts of what was left out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import FileReport, Severity, Violation
+from .model import FileReport, Violation
 from .registry import find_rule
 from .report import Tally, rule_url
 
@@ -108,13 +107,3 @@ def _rule_findings(v: Violation) -> RuleFindings:
     rule = find_rule(v.code)
     summary = rule.summary if rule is not None else ""
     return RuleFindings(v.code, v.name, summary, rule_url(v.name))
-
-
-def severities(found: Iterable[RuleFindings]) -> Counter:
-    total: Counter = Counter()
-    for rule in found:
-        total.update(rule.by_severity)
-    return total
-
-
-SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)

@@ -34,6 +34,7 @@ MAX_TOOLS = 25  # bars in the calls-per-tool chart (the table lists every tool u
 MAX_TOOL_ROWS = 200
 MAX_NAMES = 100  # tools named in the never-called / undeclared lists
 MAX_PROMPTS = 10
+UNIQUE_SAMPLES = 3  # prompts shown when no two rows share one (a chart of ones says nothing)
 MAX_TURN_BARS = 40
 
 

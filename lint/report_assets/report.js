@@ -1,5 +1,5 @@
 // tunelint report: draws the charts with Chart.js from the page's JSON data
-// (<script id="report-data">). Every text of the data reaches the page through Chart.js's
+// (the JSON element #report-data). Every text of the data reaches the page through Chart.js's
 // canvas drawing or textContent, never as HTML. Colours come from the CSS variables, so
 // the charts follow light and dark mode and print in the print palette.
 (function () {
