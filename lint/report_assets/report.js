@@ -160,6 +160,7 @@
     document.querySelectorAll("figure.chart").forEach(function (figure) {
       figure.textContent = "The chart library did not load: the tables below hold the same numbers.";
     });
+    document.documentElement.setAttribute("data-charts", "0");
     return;
   }
   draw();
