@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .fingerprint import declared_names, system_fingerprint
+from .kinds import row_kind
+from .pair_conversations import conversations
 from .open_file import OpenFile
 from .source import parse_row
 from .survey import survey
@@ -29,7 +31,8 @@ NO_SYSTEM = 0  # the fingerprint `system_fingerprint` leaves for a row without a
 class Composition:
     """The sums of a file (or of a byte range of one, before they are added up)."""
 
-    conversations: int = 0  # rows with a `messages` array (the others have no turns to count)
+    conversations: int = 0  # rows with a `messages` array, and DPO pairs (the others have no turns to count)
+    pairs: int = 0  # of which DPO pairs, counted as their input and preferred output
     calls: Counter = field(default_factory=Counter)  # tool name -> calls made by assistant turns
     declared: Counter = field(default_factory=Counter)  # tool name -> rows declaring it
     turns: Counter = field(default_factory=Counter)  # messages in a row -> rows with that many
@@ -40,6 +43,7 @@ class Composition:
     def add(self, part: Composition) -> None:
         """Add the sums of the range that follows this one."""
         self.conversations += part.conversations
+        self.pairs += part.pairs
         self.calls.update(part.calls)
         self.declared.update(part.declared)
         self.turns.update(part.turns)
@@ -79,8 +83,15 @@ def _count_range(source: OpenFile, start: int, end: int | None) -> Composition:
         row = parse_row(1 if start == 0 and line == 1 else 2, chunk)
         here, offset = offset, offset + len(chunk)
         obj = row.obj
-        if obj is None or type(obj.get("messages")) is not list:
+        if obj is None:
             continue
+        if type(obj.get("messages")) is not list:
+            # A DPO pair counts as the conversation it teaches: its input and the preferred output.
+            inside = conversations(row) if row_kind(row) == "dpo" else []
+            if not inside:
+                continue
+            row, obj = inside[0][0], inside[0][0].obj
+            found.pairs += 1
         found.conversations += 1
         chat = survey(row)
         turns[len(obj["messages"])] += 1
@@ -145,6 +156,8 @@ def _prompt_text(chunk: bytes) -> str:
     row = parse_row(2, chunk)
     obj = row.obj
     messages = obj.get("messages") if obj is not None else None
+    if type(messages) is not list and obj is not None and type(obj.get("input")) is dict:
+        messages = obj["input"].get("messages")  # a DPO pair's prompt
     if type(messages) is not list:  # the file changed since: say so rather than guess
         return "(this row changed since it was read)"
     for message in messages:

@@ -252,3 +252,22 @@ def test_chart_js_is_vendored_with_its_licence():
     assert chart.startswith("/*!\n * Chart.js v4.6.1")
     assert "</script" not in chart.lower()  # it is inlined into a <script> element
     assert "MIT License" in (assets / "LICENSE.chart.js.md").read_text("utf-8")
+
+
+def test_dpo_pairs_count_as_their_input_and_preferred_output(run, tmp_path):
+    """A DPO file (the orca_dpo_pairs layout of the corpus): turns and system prompts come
+    from each pair's input and preferred output, and a call in the preferred output counts."""
+    def pair(i):
+        return {"input": {"messages": [{"role": "system", "content": "You are an AI assistant."}, user(f"Task {i}")],
+                          "tools": [WEATHER]},
+                "preferred_output": [calls_turn(call("call_1", "get_weather", {"city": "Oslo"}))],
+                "non_preferred_output": [assistant("No idea.")]}
+    (tmp_path / "dpo.jsonl").write_text(jsonl(*(pair(i) for i in range(3))))
+    done = run("report", "dpo.jsonl", "-o", "report.html")
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert "3 conversations (3 DPO pairs, each counted as its input and preferred output)" in page
+    data = data_of(page)["file0"]
+    assert [(b["lo"], b["rows"]) for b in data["turns"]] == [(3, 3)]
+    assert data["prompts"]["rows"] == [3] and "You are an AI assistant." in page
+    assert dict(zip(data["tools"]["names"], data["tools"]["calls"])) == {"get_weather": 3}
