@@ -170,4 +170,4 @@ def _editor_link(location: str, line: int, col: int = 1) -> str:
     """A link that opens the row in VS Code (`vscode://file/PATH:LINE:COL`)."""
     from urllib.parse import quote
 
-    return f"vscode://file{quote(location)}:{line}:{col}"
+    return f"vscode://file{quote(location, errors='surrogateescape')}:{line}:{col}"  # a name's own bytes

@@ -271,3 +271,23 @@ def test_dpo_pairs_count_as_their_input_and_preferred_output(run, tmp_path):
     assert [(b["lo"], b["rows"]) for b in data["turns"]] == [(3, 3)]
     assert data["prompts"]["rows"] == [3] and "You are an AI assistant." in page
     assert dict(zip(data["tools"]["names"], data["tools"]["calls"])) == {"get_weather": 3}
+
+
+def test_odd_file_names(tmp_path):
+    """A name with markup in it is escaped; a name that is not UTF-8 is shown as `ls`
+    would and linked by its own bytes."""
+    rows = jsonl({"messages": [user(), assistant()]})
+    for name in (b"<i>x.jsonl", b"caf\xe9.jsonl"):
+        path = os.fsdecode(bytes(tmp_path) + b"/" + name)
+        Path(path).write_text(rows)
+        out = tmp_path / "report.html"
+        done = subprocess.run([sys.executable, "-m", "tunelint.cli", "report", path, "-o", str(out)], cwd=tmp_path,
+                              capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        page = out.read_text("utf-8")
+        assert "<i>" not in page
+        if name.startswith(b"<"):
+            assert "&lt;i&gt;x.jsonl" in page
+        else:
+            assert "caf\ufffd.jsonl" in page  # as the json formats name it (`utf8_name`)
+            assert "vscode://file" + str(tmp_path) + "/caf%E9.jsonl:" in page
