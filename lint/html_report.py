@@ -59,7 +59,6 @@ class ReportPage:
     model: str
     models_checked: str  # the date the model facts (limits, prices) were read
     enabled: frozenset[str] = frozenset()  # the codes of the rules the check ran
-    cross_file: list[str] = field(default_factory=list)  # notes on what spans the files
     made_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
