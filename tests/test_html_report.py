@@ -12,16 +12,22 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import WEATHER, assistant, call, calls_turn, jsonl, result, user
 from report_fixture import ATTACK, write_pair
 from tunelint.cli.main import cli
 from tunelint.lint import Settings
+from tunelint.lint.composition import called_names
 from tunelint.lint.findings_summary import summarize
 from tunelint.lint.html_report import script_json, token_bins, turn_bins
 from tunelint.lint.run import check_paths
+from tunelint.lint.source import parse_row
+from tunelint.lint.survey import survey
 
 
 @pytest.fixture
@@ -291,3 +297,23 @@ def test_odd_file_names(tmp_path):
         else:
             assert "caf\ufffd.jsonl" in page  # as the json formats name it (`utf8_name`)
             assert "vscode://file" + str(tmp_path) + "/caf%E9.jsonl:" in page
+
+
+NAMES = st.one_of(st.text(max_size=3), st.none(), st.integers(-9, 9), st.lists(st.integers(-9, 9), max_size=1))
+FUNCTION = st.one_of(st.fixed_dictionaries({}, optional={"name": NAMES, "arguments": st.just("{}")}), st.none(), st.text(max_size=2))
+CALL = st.one_of(st.fixed_dictionaries({}, optional={"id": st.just("c"), "type": st.just("function"), "function": FUNCTION}),
+                 st.integers(-9, 9), st.none())
+MESSAGE = st.one_of(
+    st.fixed_dictionaries({"role": st.sampled_from(["assistant", "user", "tool", "system", "Chatbot", 3])},
+                          optional={"tool_calls": st.one_of(st.lists(CALL, max_size=3), st.none(), st.text(max_size=2)),
+                                    "function_call": FUNCTION, "content": st.text(max_size=3)}),
+    st.text(max_size=2), st.none())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(MESSAGE, max_size=6))
+def test_the_report_counts_the_calls_the_rules_see(messages):
+    """Calls per tool counts what the rules' survey finds (a call whose name is a string),
+    whatever the row holds."""
+    row = parse_row(1, orjson.dumps({"messages": messages}))
+    assert called_names(messages) == [c.name for c in survey(row).calls if type(c.name) is str]
