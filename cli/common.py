@@ -17,6 +17,24 @@ def split_selectors(values: tuple[str, ...]) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+class OutputFormat(click.Choice):
+    """A choice of output format that, given a bad value by an environment variable, names
+    the variable rather than the option (`TUNELINT_OUTPUT_FORMAT=bogus`)."""
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            from click.core import ParameterSource
+
+            if ctx is not None and param is not None and param.envvar and \
+                    ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+                choices = ", ".join(self.choices)
+                raise click.UsageError(f"{param.envvar}={value!r} is not an output format (choose from {choices})",
+                                       ctx) from None
+            raise
+
+
 def fail(message: str) -> None:
     click.echo(f"tunelint: error: {message}", err=True)
     raise SystemExit(EXIT_ERROR)

@@ -46,7 +46,7 @@ def evaluate(path, model, base_url, concurrency, max_retries, cache_path, min_to
     requests = [(request_key(model, row), row) for row in rows]
     todo = [(key, row) for key, row in requests if key not in cache]
     if cache and todo != requests:
-        click.echo(f"resuming: {len(requests) - len(todo)} of {len(requests)} answers are cached in {cache_file}", err=True)
+        click.echo(f"resuming: {len(requests) - len(todo):,} of {len(requests):,} answers are cached in {cache_file}", err=True)
     progress = Progress(len(todo), label="asking", minimum=20)
     lock = threading.Lock()
     with api_errors():

@@ -48,6 +48,17 @@ class LazyGroup(click.Group):
             raise
         return getattr(module, target[1])
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """As click's, with a suggestion for a misspelled command (`tunelint chek`)."""
+        name = click.utils.make_str(args[0]) if args else ""
+        if args and not ctx.resilient_parsing and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                ctx.fail(f"No such command '{name}'. Did you mean '{close[0]}'?")
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="tunelint")

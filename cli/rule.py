@@ -32,7 +32,10 @@ def rule(rule_name: str | None, show_all: bool, output_format: str) -> None:
         raise click.UsageError("name a rule (e.g. `tunelint rule missing-tools-array`) or pass --all")
     found = find_rule(rule_name)
     if found is None:
-        click.echo(f"tunelint: error: no rule named `{rule_name}` (see `tunelint rule --all`)", err=True)
+        from ..lint.registry import did_you_mean
+
+        click.echo(f"tunelint: error: no rule named `{rule_name}`{did_you_mean(rule_name)} (see `tunelint rule --all`)",
+                   err=True)
         raise SystemExit(EXIT_ERROR)
     if output_format == "json":
         click.echo(orjson.dumps(_as_dict(found), option=orjson.OPT_INDENT_2).decode())

@@ -77,10 +77,13 @@ def as_dict(s: FileStats, overrides=None) -> dict:
 
 
 def as_text(s: FileStats, overrides=None) -> str:
+    if not s.examples:  # an empty file (or one of blank or broken lines): nothing to measure or price
+        unparsed = f" ({_count(s.unparsed_lines, 'unparsable line')} not counted)" if s.unparsed_lines else ""
+        return f"{s.path}\n  no examples{unparsed}\n"
     d = as_dict(s, overrides)
     per = d["tokens_per_example"]
     n = s.lower_bound_examples
-    bound = f" (at least: {n} example{' has' if n == 1 else 's have'} images of unknown size)" if n else ""
+    bound = f" (at least: {n:,} example{' has' if n == 1 else 's have'} images of unknown size)" if n else ""
     lines = [
         f"{s.path}",
         f"  examples              {s.examples:,} ({s.trainable:,} trainable)"

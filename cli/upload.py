@@ -43,7 +43,7 @@ def upload(train, validation, model, create_job, suffix, epochs, follow, force, 
     if violations:
         sys.stderr.write(render_concise(violations))
     if errors and not force:
-        click.echo(f"tunelint: {len(errors)} error{'s' if len(errors) != 1 else ''} found; nothing was uploaded "
+        click.echo(f"tunelint: {len(errors):,} error{'s' if len(errors) != 1 else ''} found; nothing was uploaded "
                    f"(fix them, or --force)", err=True)
         raise SystemExit(EXIT_VIOLATIONS)
     try:

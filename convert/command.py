@@ -17,7 +17,7 @@ from ..lint.checker import InternalError
 from ..lint.files import discover
 from ..lint.open_file import OpenFile, read_stream
 from ..lint.workers import default_jobs
-from ..lint.report import render_concise
+from ..lint.report import plural, render_concise
 from . import Conversion, convert_bytes, convert_file
 from .diff import FileChanged, unified_diff
 
@@ -28,7 +28,9 @@ from .diff import FileChanged, unified_diff
               help="The format to convert to (dpo: from chosen/rejected pairs).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here (one input file).")
 @click.option("--in-place", is_flag=True, help="Rewrite each file in place, atomically.")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if any row would change, 0 if none would. Rows that cannot be converted "
+                   "are listed on stderr and make it exit 2 (as `ruff format --check` does for a file it cannot parse).")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Write nothing; print a unified diff of what would change. Apply it with `patch -p1` or "
                    "`git apply` from the folder tunelint ran in; a path that is absolute or goes up (..) is "
@@ -163,9 +165,12 @@ def _finish(conversions: list[Conversion], dry_run: bool, quiet_stdout: bool) ->
     converted = sum(c.rows_converted for c in conversions)
     rows = sum(c.outcome.rows for c in conversions)
     verb = "would convert" if dry_run else "converted"
-    stream.write(f"{len(conversions)} file{'s' if len(conversions) != 1 else ''}: {verb} {converted} row"
-                 f"{'s' if converted != 1 else ''}, left {rows - converted} alone, {len(problems)} "
-                 f"problem{'s' if len(problems) != 1 else ''}.\n")
-    if dry_run and converted:
-        raise SystemExit(EXIT_VIOLATIONS)
+    stream.write(f"{plural(len(conversions), 'file')}: {verb} {plural(converted, 'row')}, left {rows - converted:,} "
+                 f"alone, {plural(len(problems), 'problem')}.\n")
+    if dry_run:
+        # As `ruff format --check`: 1 when something would change, 2 when something cannot
+        # be converted (it is listed above), 0 when the files are as they should be.
+        if problems:
+            stream.write(f"tunelint: error: {plural(len(problems), 'row')} cannot be converted (listed above)\n")
+        raise SystemExit(EXIT_ERROR if problems else EXIT_VIOLATIONS if converted else EXIT_CLEAN)
     raise SystemExit(EXIT_VIOLATIONS if problems else EXIT_CLEAN)

@@ -114,4 +114,4 @@ def _place(rule: Rule, f: DatasetFinding, text: str, path: str, ruleset: RuleSet
     if f.severity is not None and rule.code not in ruleset.configured_severity:
         severity = f.severity  # the rule's own grading, unless the user set the severity
     return Violation(rule.code, rule.name, severity, f.message, path, f.line,
-                     span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span))
+                     span[0], span[1], f.pointer, f.fix, f.related, snippet(text, *span), file_level=f.file_level)

@@ -147,6 +147,7 @@ class DatasetFinding:
     fix: Fix | None = None
     span: tuple[int, int] | None = None  # explicit columns instead of a pointer
     severity: Severity | None = None  # a finding graver or milder than the rule's default
+    file_level: bool = False  # about the file as a whole (placed on line 1, which is not at fault)
 
 
 @dataclass(slots=True)
@@ -168,6 +169,7 @@ class Violation:
     # (text, offset of text[0] in the line, whether the line goes on after it).
     snippet: tuple[str, int, bool] = ("", 0, False)
     end_line: int | None = None  # set when the span runs past the line (never for rows)
+    file_level: bool = False  # about the whole file, not its line (`too-few-examples`): no excerpt
 
     @property
     def fixable(self) -> bool:

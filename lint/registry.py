@@ -166,6 +166,18 @@ def find_rule(code_or_name: str) -> Rule | None:
     return REGISTRY.get(key.upper()) or BY_NAME.get(key.lower())
 
 
+def did_you_mean(selector: str) -> str:
+    """` (did you mean `missing-tools-array`?)` for a misspelled rule code or name, or ""."""
+    import difflib
+
+    _load_rules()
+    sel = selector.strip()
+    names = difflib.get_close_matches(sel.lower(), list(BY_NAME), n=1, cutoff=0.75)
+    codes = difflib.get_close_matches(sel.upper(), [*REGISTRY, *FAMILIES], n=1, cutoff=0.75)
+    found = names or codes
+    return f" (did you mean `{found[0]}`?)" if found else ""
+
+
 def matching(selector: str) -> list[Rule]:
     """Rules a selector names: `ALL`, a family (`TLT`), a code prefix (`TLT00`), a code or a name."""
     _load_rules()

@@ -34,13 +34,16 @@ def render(fmt: str, violations: Iterable[Violation], *, version: str = "") -> s
 
 
 def render_chunks(fmt: str, violations: Iterable[Violation], *, version: str = "",
-                  files: Iterable[tuple[str, int]] | None = None) -> Iterator[str]:
+                  files: Iterable[tuple[str, int]] | None = None, width: int | None = None,
+                  palette: Palette | None = None) -> Iterator[str]:
     """The output in `fmt`, a chunk at a time. JUnit needs each file's count before its
     findings: `files` gives (path, count) in the order the violations come (without it,
-    they are grouped in memory)."""
+    they are grouped in memory). The human formats take a `palette` (colours; none by
+    default) and `full` the `width` its excerpts fit in (columns of the terminal)."""
+    palette = palette or PLAIN
     chunks: Callable[..., Iterator[str]] = {
-        "full": full_chunks,
-        "concise": concise_chunks,
+        "full": lambda v: full_chunks(v, width, palette),
+        "concise": lambda v: concise_chunks(v, palette),
         "json": json_chunks,
         "json-lines": json_lines_chunks,
         "github": github_chunks,
@@ -58,20 +61,24 @@ class Tally:
         self.total = 0
         self.by_severity: Counter = Counter()
         self.by_rule: Counter = Counter()
+        self.severity_of: dict[str, Severity] = {}
         self.safe = 0
         self.unsafe = 0
         self.safe_codes: set[str] = set()
+        self.unsafe_codes: set[str] = set()
 
     def add(self, v: Violation) -> None:
         self.total += 1
         self.by_severity[v.severity] += 1
         self.by_rule[v.code, v.name] += 1
+        self.severity_of.setdefault(v.code, v.severity)
         if v.fix is not None:
             if v.fix.applicability is Applicability.SAFE:
                 self.safe += 1
                 self.safe_codes.add(v.code)
             elif v.fix.applicability is Applicability.UNSAFE:
                 self.unsafe += 1
+                self.unsafe_codes.add(v.code)
 
     def counting(self, violations: Iterable[Violation]) -> Iterator[Violation]:
         """The violations, each counted as it goes by."""
@@ -96,8 +103,56 @@ def _end_col(v: Violation) -> int:
     return max(v.end_col, v.col) + 1
 
 
-def _marker(v: Violation) -> str:
-    return "[*] " if v.fix is not None and v.fix.applicability is Applicability.SAFE else ""
+class Palette:
+    """How the human formats colour their parts. This one colours nothing (a pipe, a file,
+    `NO_COLOR`); the CLI passes one that writes terminal styles (`cli/style.py`), so the
+    engine never decides what a terminal is."""
+
+    def path(self, text: str) -> str:
+        return text
+
+    def code(self, text: str, severity: Severity) -> str:
+        return text
+
+    def severity(self, text: str, severity: Severity) -> str:
+        return text
+
+    def carets(self, text: str, severity: Severity) -> str:
+        return text
+
+    def gutter(self, text: str) -> str:
+        return text
+
+    def fixable(self, text: str) -> str:
+        return text
+
+    def help(self, text: str) -> str:
+        return text
+
+    def emphasis(self, text: str) -> str:
+        return text
+
+    def success(self, text: str) -> str:
+        return text
+
+
+PLAIN = Palette()
+
+
+def _marker(v: Violation, palette: Palette = PLAIN) -> str:
+    if v.fix is not None and v.fix.applicability is Applicability.SAFE:
+        return f"[{palette.fixable('*')}] "
+    return ""
+
+
+def number(n: int) -> str:
+    """A count as every human output writes it: with thousands separators (12,345)."""
+    return f"{n:,}"
+
+
+def plural(n: int, thing: str, many: str | None = None) -> str:
+    """`1 problem`, `1,234 problems`."""
+    return f"{n:,} {thing if n == 1 else many or thing + 's'}"
 
 
 # --- human formats -----------------------------------------------------------------------
@@ -112,71 +167,164 @@ def _escaped(message: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", message) if _CONTROL.search(message) else message
 
 
-def concise_chunks(violations: Iterable[Violation]) -> Iterator[str]:
-    return (f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n" for v in violations)
+def _location(v: Violation, palette: Palette) -> str:
+    """`path:line:col: CODE [*] message`, the head of both human formats."""
+    return (f"{palette.path(v.path)}:{v.line}:{_col(v)}: {palette.code(v.code, v.severity)} "
+            f"{_marker(v, palette)}{_escaped(v.message)}")
 
 
-def render_concise(violations: Iterable[Violation]) -> str:
-    return "".join(concise_chunks(violations))
+def concise_chunks(violations: Iterable[Violation], palette: Palette = PLAIN) -> Iterator[str]:
+    return (_location(v, palette) + "\n" for v in violations)
+
+
+def render_concise(violations: Iterable[Violation], palette: Palette = PLAIN) -> str:
+    return "".join(concise_chunks(violations, palette))
+
+
+def _char_width(c: str) -> int:
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(map(_char_width, text))
 
 
 def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else " " for c in text)
 
 
-def full_chunks(violations: Iterable[Violation]) -> Iterator[str]:
+PIPE_WIDTH = 120  # the columns `full` fits in when neither a terminal nor COLUMNS says
+MIN_WIDTH = 40  # narrower than this, the excerpt would show nothing useful: fitted to this
+
+
+def _window(shown: str, start: int, end: int, cut_left: bool, cut_right: bool, room: int) -> tuple[int, int]:
+    """The part `shown[lo:hi]` of an excerpt that fits `room` columns with its `…` marks:
+    the span's start is always in it, the span shown as far as it fits, with context
+    either side (centred on a short span; a quarter of the room before a long one)."""
+    if _width(shown) + cut_left + cut_right <= room:
+        return 0, len(shown)
+    budget = room - 2  # room for a `…` either side
+    end = min(max(end, start + 1), len(shown))
+    span = _width(shown[start:end])
+    before = budget // 4 if span > budget // 2 else (budget - span) // 2
+    lo, used = start, 0
+    while lo > 0 and used + _char_width(shown[lo - 1]) <= before:
+        lo -= 1
+        used += _char_width(shown[lo])
+    hi = start
+    while hi < len(shown) and used + _char_width(shown[hi]) <= budget:
+        used += _char_width(shown[hi])
+        hi += 1
+    spare = budget + (hi == len(shown) and not cut_right) - used  # the line ended: give the room to the left
+    while lo > 0 and _char_width(shown[lo - 1]) <= spare:
+        lo -= 1
+        spare -= _char_width(shown[lo])
+    return lo, hi
+
+
+def full_chunks(violations: Iterable[Violation], width: int | None = None, palette: Palette = PLAIN) -> Iterator[str]:
+    """Each violation with an excerpt of its line fitted to `width` columns (default
+    `PIPE_WIDTH`): a window around the span, `…` where the line is cut, carets under the
+    part of the span that is shown. A finding about the whole file shows no excerpt."""
+    width = max(width or PIPE_WIDTH, MIN_WIDTH)
     for v in violations:
-        out = [f"{v.path}:{v.line}:{_col(v)}: {v.code} {_marker(v)}{_escaped(v.message)}\n"]
-        text, offset, more = v.snippet
-        if text or v.col == 0:
-            start = v.col - offset
-            length = max(1, min(v.end_col, offset + len(text)) - v.col)
-            lead = "…" if offset > 0 else ""
-            tail = "…" if more else ""
-            gutter = " " * len(str(v.line))
-            shown = _printable(text)
-            pad = _width(lead + shown[:start])
-            carets = "^" * max(1, _width(shown[start:start + length]))
-            out.append(f"{gutter} |\n{v.line} | {lead}{shown}{tail}\n{gutter} | {' ' * pad}{carets} {v.name} ({v.severity.value})\n")
-            for rel in v.related:
-                out.append(f"{gutter} = note: line {rel.line}: {_escaped(rel.message)}\n")
-            if v.fix is not None:
-                label = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
-                out.append(f"{gutter} = {label}: {v.fix.title}\n")
+        label = f"{v.name} ({palette.severity(v.severity.value, v.severity)})"
+        if v.file_level:
+            gutter = palette.gutter("  =")
+            out = [f"{palette.path(v.path)}: {palette.code(v.code, v.severity)} {_marker(v, palette)}{_escaped(v.message)}\n"
+                   f"{gutter} {label}: about the file as a whole, not one row\n"]
+        else:
+            out = [_location(v, palette) + "\n"]
+            text, offset, more = v.snippet
+            if text or v.col == 0:
+                out.append(_excerpt(v, text, offset, more, width, label, palette))
+        margin = " " * len(str(v.line)) if not v.file_level else " "
+        bar = palette.gutter(f"{margin} =")
+        for rel in v.related:
+            out.append(f"{bar} note: line {rel.line}: {_escaped(rel.message)}\n")
+        if v.fix is not None:
+            title = "help" if v.fix.applicability is Applicability.SAFE else f"help ({v.fix.applicability.value} fix)"
+            out.append(f"{bar} {palette.help(title)}: {v.fix.title}\n")
         out.append("\n")
         yield "".join(out)
 
 
-def render_full(violations: Iterable[Violation]) -> str:
-    return "".join(full_chunks(violations))
+def _excerpt(v: Violation, text: str, offset: int, more: bool, width: int, label: str, palette: Palette) -> str:
+    shown = _printable(text)
+    start = min(max(v.col - offset, 0), len(shown))
+    end = min(v.end_col, offset + len(text)) - offset
+    number_ = str(v.line)
+    room = width - len(number_) - 3  # `12 | `
+    lo, hi = _window(shown, start, end, offset > 0, more, room)
+    lead = "…" if lo > 0 or offset > 0 else ""
+    tail = "…" if hi < len(shown) or more else ""
+    pad = _width(lead + shown[lo:start])
+    carets = "^" * max(1, _width(shown[start:max(start, min(end, hi))]))
+    blank = " " * len(number_)
+    bar = palette.gutter(f"{blank} |")
+    caret_line = f"{bar} {' ' * pad}{palette.carets(carets, v.severity)}"
+    plain_label = f"{v.name} ({v.severity.value})"
+    if pad + len(carets) + 1 + len(plain_label) <= room:
+        caret_line += f" {label}\n"
+    else:  # no room after the carets: the label goes under them
+        caret_line += f"\n{bar} {' ' * max(0, min(pad, room - len(plain_label)))}{label}\n"
+    return (f"{bar}\n{palette.gutter(number_ + ' |')} {lead}{shown[lo:hi]}{tail}\n" + caret_line)
 
 
-def summary(violations: Iterable[Violation] | Tally, unsafe_fixes: bool = False) -> str:
+def render_full(violations: Iterable[Violation], width: int | None = None) -> str:
+    return "".join(full_chunks(violations, width))
+
+
+def summary(violations: Iterable[Violation] | Tally, unsafe_fixes: bool = False, palette: Palette = PLAIN) -> str:
     """ruff-style closing lines: counts, and how many `--fix` would repair."""
     tally = violations if isinstance(violations, Tally) else Tally.of(violations)
     if not tally.total:
-        return "All checks passed!\n"
+        return palette.success("All checks passed!") + "\n"
     counts, total = tally.by_severity, tally.total
-    parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO) if counts[s]]
-    lines = [f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}).\n"]
+    parts = [palette.severity(plural(counts[s], s.value), s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
+             if counts[s]]
+    lines = [f"{palette.emphasis('Found ' + plural(total, 'problem'))} ({', '.join(parts)}).\n"]
     safe, unsafe = tally.safe, tally.unsafe
+    if unsafe_fixes:
+        safe, unsafe = safe + unsafe, 0
     if safe:
-        lines.append(f"[*] {safe} fixable with `tunelint check --fix`.\n")
-    if unsafe and not unsafe_fixes:
-        lines.append(f"{unsafe} more fixable with `--unsafe-fixes`.\n")
+        lines.append(f"[{palette.fixable('*')}] {number(safe)} fixable with `tunelint check --fix"
+                     f"{' --unsafe-fixes' if unsafe_fixes and tally.unsafe else ''}`.\n")
+    if unsafe:
+        lines.append(f"{number(unsafe)} more fixable with `--unsafe-fixes`.\n")
     return "".join(lines)
 
 
-def statistics(violations: Iterable[Violation] | Tally) -> str:
+def _statistics_rows(tally: Tally, unsafe_fixes: bool) -> list[tuple[str, str, int, bool]]:
+    """(code, name, count, fixable) per rule, most frequent first (ties by code), as ruff."""
+    fixable = tally.safe_codes | (tally.unsafe_codes if unsafe_fixes else set())
+    rows = sorted(tally.by_rule.items(), key=lambda item: (-item[1], item[0][0]))
+    return [(code, name, n, code in fixable) for (code, name), n in rows]
+
+
+def statistics(violations: Iterable[Violation] | Tally, unsafe_fixes: bool = False, palette: Palette = PLAIN) -> str:
+    """How often each rule fired, one rule a line, columns aligned (`[ ]` where a rule's
+    findings cannot be fixed, when any can), as `ruff check --statistics` prints them."""
     tally = violations if isinstance(violations, Tally) else Tally.of(violations)
-    counts, fixable = tally.by_rule, tally.safe_codes
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if code in fixable else ''}{name}\n" for (code, name), n in rows)
+    rows = _statistics_rows(tally, unsafe_fixes)
+    count_width = max((len(number(n)) for _, _, n, _ in rows), default=1)
+    code_width = max((len(code) for code, _, _, _ in rows), default=1)
+    any_fixable = any(fixable for *_, fixable in rows)
+    lines = []
+    for code, name, n, fixable in rows:
+        severity = tally.severity_of.get(code, Severity.ERROR)
+        mark = (f"[{palette.fixable('*')}] " if fixable else "[ ] ") if any_fixable else ""
+        lines.append(f"{palette.emphasis(f'{number(n):>{count_width}}')}\t"
+                     f"{palette.code(f'{code:<{code_width}}', severity)}\t{mark}{name}\n")
+    return "".join(lines)
+
+
+def statistics_json(violations: Iterable[Violation] | Tally, unsafe_fixes: bool = False) -> str:
+    """The statistics as `ruff check --statistics --output-format json` prints them."""
+    tally = violations if isinstance(violations, Tally) else Tally.of(violations)
+    items = [{"code": code, "name": name, "count": n, "fixable": fixable}
+             for code, name, n, fixable in _statistics_rows(tally, unsafe_fixes)]
+    return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 # --- machine formats ---------------------------------------------------------------------

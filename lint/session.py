@@ -170,7 +170,7 @@ def _texts(lines: list[str], wanted: Iterable[int]) -> Iterator[tuple[int, str]]
 
 def _moved(v: Violation, line: int) -> Violation:
     return Violation(v.code, v.name, v.severity, v.message, v.path, line, v.col, v.end_col, v.pointer, v.fix,
-                     v.related, v.snippet, v.end_line)
+                     v.related, v.snippet, v.end_line, v.file_level)
 
 
 _NOTHING: tuple[Violation, ...] = ()

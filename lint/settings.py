@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .model import Severity
-from .registry import Rule, all_rules, find_rule, matching
+from .registry import Rule, all_rules, did_you_mean, find_rule, matching
 
 CONFIG_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
                "rules", "model", "models", "kind", "validation"}
@@ -66,11 +66,12 @@ class Settings:
         for label, selectors in (("select", self.select or []), ("extend-select", self.extend_select), ("ignore", self.ignore)):
             for selector in selectors:
                 if not matching(selector):
-                    raise ConfigError(f"{self._where()}unknown rule selector `{selector}` in `{label}`")
+                    raise ConfigError(f"{self._where()}unknown rule selector `{selector}` in `{label}`{did_you_mean(selector)}")
         for pattern, selectors in self.per_file_ignores.items():
             for selector in selectors:
                 if not matching(selector):
-                    raise ConfigError(f"{self._where()}unknown rule selector `{selector}` in `per-file-ignores` for `{pattern}`")
+                    raise ConfigError(f"{self._where()}unknown rule selector `{selector}` in `per-file-ignores` for `{pattern}`"
+                                      f"{did_you_mean(selector)}")
         self._refuse_conflicts()
 
     def _where(self) -> str:
@@ -322,7 +323,7 @@ def _rule_settings(rules: Any, where: str, prefix: str) -> dict[str, dict[str, A
     for key, values in rules.items():
         rule = find_rule(key)
         if rule is None:
-            raise ConfigError(f"{where}unknown rule `{key}` in `{prefix}rules`")
+            raise ConfigError(f"{where}unknown rule `{key}` in `{prefix}rules`{did_you_mean(key)}")
         if type(values) is not dict:
             raise ConfigError(f"{where}`{prefix}rules.{key}` must be a table")
         known = {o.name: o for o in rule.options}

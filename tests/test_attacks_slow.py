@@ -117,7 +117,12 @@ def test_garbage_files_through_every_command(tmp_path):
                      ["convert", "--diff", str(path)], ["convert", "--to", "legacy", "--check", str(path)],
                      ["stats", str(path)]):
             done = run(*args)
-            assert done.returncode in (0, 1), (args, done.stderr[-500:])
+            if args[0] == "convert" and done.returncode == 2:
+                # convert --check/--diff exit 2 when a row cannot be converted (as `ruff format
+                # --check` on a file it cannot parse): said as such, never as an internal error.
+                assert b"cannot be converted" in done.stderr and b"internal error" not in done.stderr, done.stderr
+            else:
+                assert done.returncode in (0, 1), (args, done.stderr[-500:])
             assert b"Traceback" not in done.stderr
 
 

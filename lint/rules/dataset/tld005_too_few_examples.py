@@ -41,8 +41,8 @@ def too_few_examples(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[
         return  # no chat rows at all (empty-file or the structure rules say why), or held-out rows
     trainable = sum(map(bool, facts.values))
     if trainable < options["min-error"]:
-        yield DatasetFinding(1, f"file has {trainable} trainable example{'s' if trainable != 1 else ''}; "
-                                f"fine-tuning needs at least {options['min-error']}", span=(0, 0))
+        yield DatasetFinding(1, f"file has {trainable:,} trainable example{'s' if trainable != 1 else ''}; "
+                                f"fine-tuning needs at least {options['min-error']:,}", span=(0, 0), file_level=True)
     elif trainable < options["min-warning"]:
-        yield DatasetFinding(1, f"file has {trainable} trainable examples; at least {options['min-warning']} "
-                                f"are recommended", span=(0, 0), severity=Severity.WARNING)
+        yield DatasetFinding(1, f"file has {trainable:,} trainable examples; at least {options['min-warning']:,} "
+                                f"are recommended", span=(0, 0), severity=Severity.WARNING, file_level=True)

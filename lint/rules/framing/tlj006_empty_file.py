@@ -27,4 +27,4 @@ def empty_file(facts: list[tuple[int, Any]], options: Mapping[str, Any]) -> Iter
     Write the examples, or leave the file out of the run.
     """
     if not facts:
-        yield DatasetFinding(1, "file holds no rows", span=(0, 0))
+        yield DatasetFinding(1, "file holds no rows", span=(0, 0), file_level=True)

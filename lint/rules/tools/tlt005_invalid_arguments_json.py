@@ -41,8 +41,10 @@ def invalid_arguments_json(row: Row, options: Mapping[str, Any]) -> Iterator[Fin
     ```
 
     The fix (safe) writes an object given as `arguments` as a JSON string of its own text
-    (keys, spacing and numbers as the row has them), or unwraps arguments encoded twice;
-    the rest of the row is left byte for byte.
+    (keys, key order and numbers as the row has them), spaced as the row's other arguments
+    strings are (`{"a": 1, "b": 2}` or `{"a":1,"b":2}`), or, in a row with no other, as
+    `json.dumps` writes them (`": "` and `", "`, the style of OpenAI's examples); or it
+    unwraps arguments encoded twice. The rest of the row is left byte for byte.
     """
     for call in calls(row):
         if call.name is None and call.arguments is None:
@@ -77,9 +79,79 @@ def _function_obj(row: Row, call: Call) -> dict:
 
 
 def _as_string(row: Row, call: Call) -> Fix | None:
-    """The arguments object written as a JSON string of its own text: its keys, spacing and
-    numbers exactly as the row has them. Only that span of the row changes."""
-    return _replace_arguments(row, call, lambda written: written, "Encode the arguments object as a JSON string")
+    """The arguments object written as a JSON string of its own text: its keys and numbers
+    exactly as the row has them, spaced as the row's other arguments strings. Only that
+    span of the row changes."""
+    item, key = _arguments_separators(row)
+    return _replace_arguments(row, call, lambda written: respaced(written, item, key),
+                              "Encode the arguments object as a JSON string")
+
+
+DUMPS_SEPARATORS = (", ", ": ")  # json.dumps's, and OpenAI's examples'
+
+
+def _arguments_separators(row: Row) -> tuple[str, str]:
+    """The separators of the row's well-formed arguments strings (the first that shows
+    each), else json.dumps's."""
+    item = key = None
+    for call in calls(row):
+        if type(call.arguments) is str and parsed_arguments(row, call)[0] == OK:
+            found_item, found_key = separators_of(call.arguments)
+            item = item or found_item
+            key = key or found_key
+            if item and key:
+                break
+    return item or DUMPS_SEPARATORS[0], key or DUMPS_SEPARATORS[1]
+
+
+def _outside_strings(text: str) -> Iterator[int]:
+    """The indexes of the characters of JSON `text` that are not inside a string."""
+    inside = escaped = False
+    for i, c in enumerate(text):
+        if inside:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                inside = False
+        elif c == '"':
+            inside = True
+        else:
+            yield i
+
+
+def separators_of(text: str) -> tuple[str | None, str | None]:
+    """(item separator, key separator) of JSON `text`, as the first `,` and `:` outside
+    strings show them (None for one that does not occur)."""
+    item = key = None
+    for i in _outside_strings(text):
+        c = text[i]
+        if c in ",:" and (item if c == "," else key) is None:
+            sep = c + (" " if text[i + 1:i + 2] == " " else "")
+            if c == ",":
+                item = sep
+            else:
+                key = sep
+            if item and key:
+                break
+    return item, key
+
+
+def respaced(text: str, item: str, key: str) -> str:
+    """JSON `text` with the space between its tokens replaced: `item` after each `,`, `key`
+    after each `:`, none elsewhere. Strings, numbers and key order stay as written."""
+    out: list[str] = []
+    last = 0
+    for i in _outside_strings(text):
+        out.append(text[last:i])  # a string just closed (or nothing)
+        c = text[i]
+        last = i + 1
+        if c in " \t\r\n":
+            continue
+        out.append(item if c == "," else key if c == ":" else c)
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _decoded_once(row: Row, call: Call) -> Fix | None:
