@@ -183,6 +183,7 @@ def test_an_empty_file_says_so(run, tmp_path):
     assert done.exit_code == 0, done.output
     page = (tmp_path / "report.html").read_text("utf-8")
     assert "No examples: the file holds no row that parses." in page
+    assert "No examples to price." in page and 'data-table="cost"' not in page  # as `stats` says "no examples"
     assert "TLJ006" in page  # empty-file
 
 
