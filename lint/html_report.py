@@ -12,6 +12,7 @@ with its licence under `report_assets/` and inlined into the page.
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -59,7 +60,16 @@ class ReportPage:
     model: str
     models_checked: str  # the date the model facts (limits, prices) were read
     enabled: frozenset[str] = frozenset()  # the codes of the rules the check ran
-    made_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    made_at: datetime = field(default_factory=lambda: made_at())
+
+
+def made_at() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible-builds.org's variable): the same
+    data then gives the same page, byte for byte, which a CI artefact can be diffed on."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 def render(page: ReportPage) -> str:

@@ -318,3 +318,14 @@ def test_the_report_counts_the_calls_the_rules_see(messages):
     whatever the row holds."""
     row = parse_row(1, orjson.dumps({"messages": messages}))
     assert called_names(messages) == [c.name for c in survey(row).calls if type(c.name) is str]
+
+
+def test_the_same_data_gives_the_same_page_with_source_date_epoch(tmp_path):
+    write_pair(tmp_path)
+    pages = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "tunelint.cli", "report", "train.jsonl", "-o", "-"], cwd=tmp_path,
+                              capture_output=True, timeout=120, env={**os.environ, "SOURCE_DATE_EPOCH": "1764547200"})
+        pages.append(done.stdout)
+    assert pages[0] == pages[1]
+    assert b"made 2025-12-01 00:00 UTC" in pages[0]
