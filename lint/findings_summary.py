@@ -58,6 +58,18 @@ class Groups:
 
 
 @dataclass
+class Elsewhere:
+    """Rows of this file found in another file: (line, the other file, its line), capped."""
+
+    pairs: list[tuple[int, str, int]] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.pairs)
+
+
+@dataclass
 class FindingsSummary:
     path: str
     rows: int
@@ -67,6 +79,7 @@ class FindingsSummary:
     duplicates: Groups
     near_duplicates: Groups
     contradictions: Groups
+    elsewhere: Elsewhere  # rows that another file (the training file) also holds
 
 
 def summarize(report: FileReport, per_rule: int = 20, groups: int = 50, lines_per_group: int = 20) -> FindingsSummary:
@@ -76,6 +89,7 @@ def summarize(report: FileReport, per_rule: int = 20, groups: int = 50, lines_pe
     rules: dict[str, RuleFindings] = {}
     members: dict[str, dict[int, list[int]]] = {key: {} for key in GROUPED.values()}
     sizes: dict[str, Counter] = {key: Counter() for key in GROUPED.values()}
+    elsewhere = Elsewhere()
     for v in tally.counting(report.violations):
         found = rules.get(v.code)
         if found is None:
@@ -84,6 +98,11 @@ def summarize(report: FileReport, per_rule: int = 20, groups: int = 50, lines_pe
         found.by_severity[v.severity] += 1
         if len(found.shown) < per_rule:
             found.shown.append(v)
+        if v.related and v.related[0].path is not None:  # another file's row (train-validation-overlap)
+            elsewhere.total += 1
+            if len(elsewhere.pairs) < groups:
+                elsewhere.pairs.append((v.line, v.related[0].path, v.related[0].line))
+            continue
         kind = GROUPED.get(v.code)
         if kind is not None and v.related:
             first = v.related[0].line
@@ -100,7 +119,7 @@ def summarize(report: FileReport, per_rule: int = 20, groups: int = 50, lines_pe
                             len(sizes[kind]), sum(sizes[kind].values()))
                for kind in GROUPED.values()}
     ordered = sorted(rules.values(), key=lambda r: (-r.count, r.code))
-    return FindingsSummary(report.path, report.rows, report.error, tally, ordered, **grouped)
+    return FindingsSummary(report.path, report.rows, report.error, tally, ordered, elsewhere=elsewhere, **grouped)
 
 
 def _rule_findings(v: Violation) -> RuleFindings:

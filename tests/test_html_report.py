@@ -94,6 +94,8 @@ def test_groups_of_duplicates_and_contradictions(tmp_path):
     assert counts == {"TLD001": 3, "TLD003": 1, "TLD005": 1, "TLJ001": 1, "TLT004": 1}
     overlap = summarize(report.files[1])
     assert [(r.code, r.count) for r in overlap.rules] == [("TLD008", 3)]
+    assert overlap.elsewhere.pairs == [(1, str(train), 4), (2, str(train), 5), (3, str(train), 6)]
+    assert overlap.duplicates.total == 0  # another file's copy is not a duplicate within the file
 
 
 def test_the_page_shows_groups_tools_and_prompts(run, tmp_path):
@@ -175,6 +177,25 @@ def test_turn_bins_group_wide_spreads():
                                                 {"lo": 4, "hi": 4, "rows": 1}]
     wide = turn_bins(Counter({1: 1, 1000: 2}))
     assert len(wide) <= 40 and sum(b["rows"] for b in wide) == 3 and wide[-1]["hi"] == 1000
+
+
+def test_validation_rows_in_the_training_file(run, tmp_path):
+    write_pair(tmp_path)
+    run("report", "train.jsonl", "--validation", "valid.jsonl", "-o", "report.html")
+    page = (tmp_path / "report.html").read_text("utf-8")
+    overlap = page.split('data-groups="elsewhere"', 1)[1].split("</div>", 1)[0]
+    assert "Rows also in another file: 3 rows" in overlap
+    assert re.findall(r'>(\d+)</a> = <span class="file-name">(.*?)</span> line (\d+)', overlap) == \
+        [("1", "train.jsonl", "4"), ("2", "train.jsonl", "5"), ("3", "train.jsonl", "6")]
+    assert page.count('data-groups="elsewhere"') == 1  # the training file has none
+
+
+def test_tools_declared_and_never_called(run, tmp_path):
+    (tmp_path / "t.jsonl").write_text(jsonl({"messages": [user(), assistant()], "tools": [WEATHER]}))
+    run("report", "t.jsonl", "-o", "report.html")
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert "No row calls a tool." in page and 'data-chart="tools"' not in page
+    assert "<code>get_weather</code> (1 row)" in page
 
 
 def test_an_empty_file_says_so(run, tmp_path):
