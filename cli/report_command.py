@@ -42,6 +42,8 @@ def report(path, validation, output, select, extend_select, ignore, exclude, con
     files = [_regular_file(p) for p in paths]
     if validation is not None and files[0].resolve() == files[1].resolve():
         fail(f"{validation} is the training file itself: give its validation file")
+    if output != "-" and any(_same_file(Path(output), f) for f in files):
+        fail(f"{output} is a dataset of this report: the page would be written over it")
     try:
         html = make_report(files, settings, jobs or default_jobs(), progress=not no_progress)
     except ToolError as exc:
@@ -61,6 +63,13 @@ def report(path, validation, output, select, extend_select, ignore, exclude, con
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     click.echo(f"tunelint: wrote {output} ({len(data) / 1024:,.0f} KB)", err=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
 
 
 def _regular_file(name: str) -> Path:

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import WEATHER, assistant, call, calls_turn, jsonl, result, user
-from report_fixture import ATTACK, write_pair
+from report_fixture import ATTACK, validation_rows, write_pair
 from tunelint.cli.main import cli
 from tunelint.lint import Settings
 from tunelint.lint.composition import called_names
@@ -230,6 +230,8 @@ def test_the_page_is_written_atomically_over_an_old_one(run, tmp_path):
     (["train.jsonl", "--validation", "./train.jsonl"], "tunelint: error: ./train.jsonl is the training file itself: give its validation file\n"),
     (["train.jsonl", "--model", "gpt-9"], None),
     (["train.jsonl", "-o", "no/such/folder/report.html"], "tunelint: error: cannot write no/such/folder/report.html: No such file or directory\n"),
+    (["train.jsonl", "--validation", "valid.jsonl", "-o", "./valid.jsonl"],
+     "tunelint: error: ./valid.jsonl is a dataset of this report: the page would be written over it\n"),
 ])
 def test_errors_are_one_line_and_exit_2(tmp_path, args, message):
     write_pair(tmp_path)
@@ -243,6 +245,7 @@ def test_errors_are_one_line_and_exit_2(tmp_path, args, message):
         assert done.stderr == message
     else:
         assert "gpt-9" in done.stderr
+    assert (tmp_path / "valid.jsonl").read_text("utf-8") == jsonl(*validation_rows())  # never written over
 
 
 def test_a_fifo_is_refused(tmp_path):
