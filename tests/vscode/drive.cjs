@@ -93,19 +93,20 @@ const commands = {
     return { label: await until(read, (label) => label === expect, timeout) };
   },
 
-  /** The hover at a position (Ctrl+K Ctrl+I, "Show or Focus Hover"), as text. */
-  async hover({ line, column }) {
+  /** The hover at a position (Ctrl+K Ctrl+I, "Show or Focus Hover") as text, once it
+   * holds `expect` (its parts arrive one by one) or after `timeout` seconds. */
+  async hover({ line, column, expect, timeout = 20 }) {
     await goTo(line, column);
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
-    const hover = await page.waitForSelector('.monaco-hover .hover-contents', { state: 'visible', timeout: 20000 });
-    await sleep(300);
-    const text = await hover.textContent();
+    await page.waitForSelector('.monaco-hover:not(.hidden)', { state: 'visible', timeout: 20000 });
+    const read = () => page.$$eval('.monaco-hover:not(.hidden)', (hovers) => hovers.map((h) => h.innerText).join('\n'));
+    const text = await until(read, (current) => current.includes(expect), timeout);
     await page.keyboard.press('Escape');
     return { text };
   },
 
-  /** Ctrl+. at a position, then a click on the action titled `title`. */
+  /** Ctrl+. at a position, then the action titled `title`. */
   async quickfix({ line, column, title }) {
     await goTo(line, column);
     await page.keyboard.press('Control+.');
@@ -116,7 +117,14 @@ const commands = {
       await page.keyboard.press('Escape');
       return { offered, applied: false };
     }
-    await page.click(`.action-widget .monaco-list-row.action[aria-label="${title.replace(/"/g, '\\"')}"]`);
+    // The keyboard, as a person would: down the list to the action, then Enter.
+    const focused = () => page.getAttribute('.action-widget .monaco-list-row.action.focused', 'aria-label', { timeout: 2000 })
+      .catch(() => null);
+    for (let step = 0; step <= offered.length && (await focused()) !== title; step += 1) {
+      await page.keyboard.press('ArrowDown');
+    }
+    if ((await focused()) !== title) throw new Error(`could not select "${title}" in the quick fix menu`);
+    await page.keyboard.press('Enter');
     await page.waitForSelector('.action-widget', { state: 'hidden', timeout: 10000 }).catch(() => undefined);
     return { offered, applied: true };
   },
@@ -127,6 +135,8 @@ const commands = {
     await page.keyboard.press('Home');
     await page.keyboard.press('Shift+End');
     await page.keyboard.insertText(text);
+    // The editor takes typed text in asynchronously: wait until the document is modified.
+    await page.waitForSelector('.tab.active.dirty', { timeout: 10000 });
     return {};
   },
 

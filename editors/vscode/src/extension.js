@@ -148,7 +148,9 @@ function activate(context) {
     }),
     vscode.workspace.onWillSaveTextDocument((event) => {
       const { document } = event;
-      if (document.languageId !== 'jsonl'
+      // Only a save the user asked for (as `editor.codeActionsOnSave` does with "explicit"):
+      // an auto save after a delay would rewrite rows while they are being typed.
+      if (document.languageId !== 'jsonl' || event.reason !== vscode.TextDocumentSaveReason.Manual
           || !vscode.workspace.getConfiguration('tunelint', document.uri).get('fixAllOnSave')) return;
       event.waitUntil(fixAllEdits(document).catch((error) => {
         output.appendLine(`Fix all on save failed: ${error}`);
