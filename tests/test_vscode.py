@@ -36,9 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "editors" / "vscode"
 HARNESS = ROOT / "tests" / "vscode"
 ARTIFACTS = HARNESS / "artifacts"
-NPM_HINT = ("run `npm ci` in editors/vscode, and in tests/vscode with npm_config_nodedir=/usr npm_config_yes=true "
-            "(code-server builds native modules; it needs libkrb5-dev and ripgrep from apt); "
-            ".ci/run shows every step")
+NPM_HINT = ("run `bash tests/vscode/install.sh` (npm ci of the pinned code-server, playwright-core and vsce; "
+            "it needs Node.js 20+, and libkrb5-dev and ripgrep from apt)")
 QUIET_SETTINGS = {
     "security.workspace.trust.enabled": False,
     "workbench.startupEditor": "none",
@@ -245,6 +244,8 @@ def editor(short_tmp):
            "PATH": f"{tunelint.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     for variable in ("VSCODE_IPC_HOOK_CLI", "VSCODE_PROXY_URI", "CODE_SERVER_PARENT_PID"):
         env.pop(variable, None)
+    # No extension marketplace: code-server would otherwise ask Open VSX for recommendations.
+    env["EXTENSIONS_GALLERY"] = json.dumps({"serviceUrl": "http://127.0.0.1:9/gallery", "itemUrl": "http://127.0.0.1:9/item"})
     user_settings = folders["user"] / "User" / "settings.json"
     user_settings.parent.mkdir()
     user_settings.write_text(json.dumps(QUIET_SETTINGS, indent=2))
@@ -284,7 +285,7 @@ def editor(short_tmp):
         driver = Driver(process, driver_log)
         driver("open", url=f"http://127.0.0.1:{port}/?folder={workspace}", file="train.jsonl", timeout=180)
         yield driver, workspace, Tunelint(tunelint, tmp_path / "reference")
-        driver("close", timeout=30)
+        assert driver("close", timeout=30)["outside"] == [], "the page reached beyond 127.0.0.1"
     finally:
         for process in reversed(started):
             end_group(process)

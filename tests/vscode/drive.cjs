@@ -13,6 +13,7 @@ const { chromium } = require('playwright-core');
 const executablePath = process.argv[2];
 let browser;
 let page;
+const outside = new Set(); // what the page asked of any host but 127.0.0.1
 
 function sleep(ms) {
   return new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -65,8 +66,19 @@ async function goTo(line, column) {
 
 const commands = {
   async open({ url, file, viewport }) {
-    browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
     page = await browser.newPage({ viewport: viewport || { width: 1400, height: 1000 } });
+    const note = (address) => {
+      const { protocol, hostname } = new URL(address);
+      if (!['data:', 'blob:', 'about:'].includes(protocol) && hostname !== '127.0.0.1') outside.add(address);
+    };
+    page.on('request', (request) => note(request.url()));
+    page.on('websocket', (socket) => note(socket.url()));
     await page.goto(url);
     await page.waitForSelector('.monaco-workbench', { timeout: 90000 });
     await page.getByRole('treeitem', { name: file }).click({ timeout: 60000 });
@@ -153,10 +165,11 @@ const commands = {
     return {};
   },
 
+  /** Closes the browser; `outside` lists what the page asked of any other host. */
   async close() {
     if (browser) await browser.close();
     browser = undefined;
-    return {};
+    return { outside: [...outside] };
   },
 };
 
