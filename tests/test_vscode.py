@@ -257,7 +257,7 @@ def editor(short_tmp):
 
     # 1. Build the .vsix from the source here and install it.
     vsix = tmp_path / "tunelint.vsix"
-    built = subprocess.run([vsce, "package", "--allow-missing-repository", "--out", str(vsix)], cwd=EXTENSION, env=env,
+    built = subprocess.run([vsce, "package", "--out", str(vsix)], cwd=EXTENSION, env=env,
                            capture_output=True, text=True, timeout=180)
     assert built.returncode == 0, built.stdout + built.stderr
     base = [code_server, "--user-data-dir", str(folders["user"]), "--extensions-dir", str(folders["extensions"])]
@@ -351,3 +351,17 @@ def test_vscode_shows_and_fixes_tunelint_findings(editor):
     assert [r["code"] for r in expected] == ["TLJ001"]
     assert_panel(driver, expected, "fix all on save")
     driver.shot("3-fixed-on-save")
+
+    # A tunelint too old for the extension: a notification says so and how to fix it, the
+    # status bar says the server is not running, and its findings are gone.
+    old = workspace.parent / "old-tunelint"
+    old.write_text("#!/bin/sh\necho 'tunelint, version 0.0.9'\n")
+    old.chmod(0o755)
+    (workspace / ".vscode" / "settings.json").write_text(json.dumps(
+        {"tunelint.fixAllOnSave": True, "tunelint.ignore": ["TLD005"], "tunelint.path": str(old)}, indent=2))
+    texts = driver("notifications", expect="too old")["texts"]
+    assert any(f"tunelint 0.0.9 ({old}) is too old for this extension, which needs 0.1.0 or newer" in t
+               and "pip install -U" in t and "tunelint.path" in t for t in texts), texts
+    assert driver("status", expect="tunelint: not running")["label"] == "tunelint: not running"
+    assert_panel(driver, [], "too old")
+    driver.shot("4-too-old")

@@ -105,6 +105,13 @@ const commands = {
     return { label: await until(read, (label) => label === expect, timeout) };
   },
 
+  /** The texts of the notifications on screen, once one holds `expect` (or after `timeout` s). */
+  async notifications({ expect, timeout = 30 }) {
+    const read = () => page.$$eval('.notification-toast .notification-list-item-message',
+      (items) => items.map((item) => item.textContent.trim()));
+    return { texts: await until(read, (texts) => texts.some((text) => text.includes(expect)), timeout) };
+  },
+
   /** The hover at a position (Ctrl+K Ctrl+I, "Show or Focus Hover") as text, once it
    * holds `expect` (its parts arrive one by one) or after `timeout` seconds. */
   async hover({ line, column, expect, timeout = 20 }) {
