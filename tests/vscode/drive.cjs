@@ -130,8 +130,10 @@ const commands = {
     await goTo(line, column);
     await page.keyboard.press('Control+.');
     await page.waitForSelector('.action-widget .monaco-list-row', { state: 'visible', timeout: 20000 });
-    const offered = await page.$$eval('.action-widget .monaco-list-row.action',
+    // The menu may fill in as the providers answer: wait a while for the action.
+    const read = () => page.$$eval('.action-widget .monaco-list-row.action',
       (rows) => rows.map((row) => (row.getAttribute('aria-label') || row.textContent || '').trim()));
+    const offered = await until(read, (titles) => titles.includes(title), 10);
     if (!offered.includes(title)) {
       await page.keyboard.press('Escape');
       return { offered, applied: false };
