@@ -226,7 +226,6 @@ def editor(short_tmp):
     code_server = require(str(HARNESS / "node_modules" / ".bin" / "code-server"), NPM_HINT)
     require(str(HARNESS / "node_modules" / ".bin" / "playwright-core"), NPM_HINT)
     vsce = require(str(EXTENSION / "node_modules" / ".bin" / "vsce"), NPM_HINT)
-    require("rg", "apt-get install ripgrep (code-server's search uses it)")
     tmp_path = short_tmp
     tunelint = Path(sys.executable).parent / "tunelint"
     assert tunelint.exists(), f"tunelint is not installed beside {sys.executable}"
