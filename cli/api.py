@@ -19,9 +19,13 @@ class ApiFailure(Exception):
     """An API call failed: the message is one line for the user."""
 
 
-def make_client(base_url: str | None, max_retries: int = 5):
+def make_client(base_url: str | None, max_retries: int = 5, api_key: str | None = None):
+    """A client for `base_url` (else the environment's API); `api_key` (read by the caller
+    from a variable the user named) overrides OPENAI_API_KEY."""
     import openai
 
+    if api_key is not None:
+        return openai.OpenAI(base_url=base_url or os.environ.get("OPENAI_BASE_URL"), api_key=api_key, max_retries=max_retries)
     if base_url is None and os.environ.get("AZURE_OPENAI_ENDPOINT"):
         # The SDK's Azure client reads AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION.
         return openai.AzureOpenAI(api_version=os.environ.get("OPENAI_API_VERSION", "2024-10-21"), max_retries=max_retries)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -25,14 +27,25 @@ class OutputFormat(click.Choice):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            from click.core import ParameterSource
-
-            if ctx is not None and param is not None and param.envvar and \
-                    ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+            if ctx is not None and param is not None and param.envvar and _from_environment(ctx, param, value):
                 choices = ", ".join(self.choices)
                 raise click.UsageError(f"{param.envvar}={value!r} is not an output format (choose from {choices})",
                                        ctx) from None
             raise
+
+
+def _from_environment(ctx: click.Context, param: click.Parameter, value) -> bool:
+    """Whether `value` came from the parameter's variable. Older clicks (before 8.5) record
+    the source only after conversion: then a value equal to the variable's, with the option
+    not on the command line, came from it."""
+    from click.core import ParameterSource
+
+    source = ctx.get_parameter_source(param.name)
+    if source is not None:
+        return source is ParameterSource.ENVIRONMENT
+    opts = getattr(param, "opts", ())
+    given = any(arg == opt or arg.startswith(opt + "=") for arg in sys.argv[1:] for opt in opts)
+    return not given and os.environ.get(param.envvar) == value
 
 
 def fail(message: str) -> None:

@@ -25,9 +25,11 @@ class LazyGroup(click.Group):
         "rule": ("tunelint.cli.rule", "rule"),
         "convert": ("tunelint.convert.command", "convert"),
         "stats": ("tunelint.cli.stats", "stats"),
+        "report": ("tunelint.cli.report_command", "report"),
         "server": ("tunelint.lsp.command", "server"),
         "upload": ("tunelint.cli.upload", "upload"),
         "eval": ("tunelint.cli.evaluate", "evaluate"),
+        "split": ("tunelint.cli.split", "split"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -11,7 +11,7 @@ from ..lint.files import discover
 from ..lint.model import ToolError
 from ..lint.workers import default_jobs
 from ..lint.report import utf8_name
-from ..lint.stats import FileStats, histogram, other_models, percentile
+from ..lint.stats import FileStats, histogram, other_models, percentile, recipe_advice
 from ..lint.models import ModelFacts, target_model_facts
 from .common import fail, model_note, settings_for, target_option
 from .main import EXIT_ERROR
@@ -84,6 +84,7 @@ def as_dict(s: FileStats, overrides=None, models: list[ModelFacts] | None = None
         "estimate": s.estimate(s.model),
         "other_models": other_models(s, overrides, models),
         "legacy_format_equivalent_tokens": s.legacy_equivalent_tokens,
+        "advice": recipe_advice(s.trainable),
     }
 
 
@@ -127,6 +128,9 @@ def as_text(s: FileStats, overrides=None, models: list[ModelFacts] | None = None
         cost = f"${other['cost_usd']:>10,.2f}" if other["cost_usd"] is not None else f"{'no price':>11}"
         lines.append(f"   {marker} {other['model']:<26} {cost}  {other['epochs']} epochs"
                      + (f", {other['over_limit']:,} over its limit" if other["over_limit"] else ""))
+    for item in d["advice"]:
+        lines.append(f"  advice (not a platform fact): {item['advice']}")
+        lines.append(f"    source: {item['source']}")
     return "\n".join(lines) + "\n"
 
 

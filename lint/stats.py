@@ -212,6 +212,27 @@ def _finished(stats: FileStats) -> FileStats:
     return stats
 
 
+SMALL_SET = 200  # examples: below this the recipe's small-set advice applies (a practitioner's number)
+RECIPE_SOURCE = ("a practitioners' recipe for tool-calling fine-tunes (quoted in tunelint issue 26); "
+                 "advice, not a platform fact")
+LEARNING_RATE_SOURCE = ("OpenAI API reference (the fine-tuning hyperparameters, as the official SDKs carry it): "
+                        "learning_rate_multiplier, \"a smaller "
+                        "learning rate may be useful to avoid overfitting\" (read 2026-12-01)")
+
+
+def recipe_advice(trainable: int) -> list[dict[str, str]]:
+    """Hyperparameter advice for the file's size, each with where it comes from. Advice,
+    never a platform fact: the platform's own defaults are what `epochs` reports."""
+    if not 0 < trainable < SMALL_SET:
+        return []
+    return [{"advice": f"with {trainable:,} examples (under {SMALL_SET}), practitioners train more epochs than the "
+                       f"default and lower the learning-rate multiplier, then check on a held-out set that the model "
+                       f"did not just memorise (tunelint split, tunelint eval --baseline)",
+             "source": RECIPE_SOURCE},
+            {"advice": "a lower learning-rate multiplier is the platform's own suggestion against overfitting",
+             "source": LEARNING_RATE_SOURCE}]
+
+
 def other_models(stats: FileStats, overrides: dict | None = None, models: list[ModelFacts] | None = None) -> list[dict[str, Any]]:
     """The estimate for each of `models` (default: OpenAI's model table with the config's overrides)."""
     return [stats.estimate(m) for m in (models if models is not None else known_models(overrides).values())]

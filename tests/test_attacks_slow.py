@@ -124,6 +124,15 @@ def test_garbage_files_through_every_command(tmp_path):
             else:
                 assert done.returncode in (0, 1), (args, done.stderr[-500:])
             assert b"Traceback" not in done.stderr
+        # split: it splits (0), or says in one line why it cannot (2); what it writes keeps every line
+        done = run("split", str(path), "--holdout", "0.3", "-o", str(tmp_path / "t.jsonl"),
+                   "--holdout-file", str(tmp_path / "h.jsonl"))
+        assert done.returncode in (0, 2) and b"Traceback" not in done.stderr, done.stderr[-500:]
+        if done.returncode == 2:
+            assert len(done.stderr.strip().splitlines()) == 1 and b"tunelint: error:" in done.stderr
+        else:
+            out = (tmp_path / "t.jsonl").read_bytes().splitlines() + (tmp_path / "h.jsonl").read_bytes().splitlines()
+            assert sorted(out) == sorted(path.read_bytes().splitlines())
 
 
 def test_a_long_editor_fuzz():

@@ -20,4 +20,8 @@ from . import (  # noqa: F401
     tld010_row_weight_on_some_rows,
     tld011_file_over_size_limit,
     tld012_kind_not_on_target,
+    tld013_few_system_prompts,
+    tld014_general_example_share,
+    tld015_too_few_examples_for_tools,
+    tld016_undertrained_tool,
 )

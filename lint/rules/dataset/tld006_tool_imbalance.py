@@ -18,12 +18,16 @@ def _tool_use(row: Row, options: Mapping[str, Any]) -> tuple[tuple[str, ...], tu
     return found.tool_use if found is not None else None
 
 
-@dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, options=(
+@dataset_rule("TLD006", "tool-imbalance", WARNING, collect=_tool_use, context=("file-role",), options=(
     Option("max-share", (int, float), 0.6, "the largest share of all calls one tool may take"),
     Option("min-calls", int, 20, "below this many calls in the file, balance is not judged"),
 ))
 def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[DatasetFinding]:
     """One tool takes most of the calls, or a declared tool is never called.
+
+    A validation file (given with `--validation`, or paired by name) is not told that a
+    tool is never called: a held-out file of a few dozen rows leaves some tools out (and
+    `tunelint split` names them); its balance is still judged.
 
     ## Why is this bad?
     A model trained mostly on one tool learns to reach for it whatever the request; a
@@ -60,7 +64,7 @@ def tool_imbalance(facts: FactColumn, options: Mapping[str, Any]) -> Iterator[Da
             line, key = declared_first.get(name, (1, "tools"))
             yield DatasetFinding(line, f"`{name}` takes {share:.0%} of the file's {total:,} calls "
                                        f"(more than {options['max-share']:.0%})", pointer=f"/{key}", on_key=True)
-    if total >= options["min-calls"]:
+    if total >= options["min-calls"] and options.get("file-role") != "validation":
         for name, (line, key) in sorted(declared_first.items(), key=lambda item: item[1]):
             if name not in counts:
                 yield DatasetFinding(line, f"`{name}` is declared but never called in this file", pointer=f"/{key}",
