@@ -237,7 +237,9 @@ def test_mistral_takes_a_validation_file_of_1_mb_at_most(run):
 def test_show_settings_says_what_the_target_decides(run):
     Path("train.jsonl").write_text(jsonl(*clean_rows(5)), "utf-8")
     out = run("check", "train.jsonl", "--target", "fireworks", "--show-settings").output
-    assert 'target                   = "fireworks"  # command line (--target)' in out
-    assert "rules.TLD005.min-error   = 3  # target fireworks (min-examples)" in out
-    assert 'rules.TLD010.severity    = "warning"  # target fireworks' in out
+    # key = value  # origin, the keys padded to the longest one's width
+    lines = {line.split(" = ")[0].strip(): line.split(" = ", 1)[1] for line in out.splitlines() if " = " in line}
+    assert lines["target"] == '"fireworks"  # command line (--target)'
+    assert lines["rules.TLD005.min-error"] == "3  # target fireworks (min-examples)"
+    assert lines["rules.TLD010.severity"] == '"warning"  # target fireworks'
     assert "TLD010" in out.split("enabled rules")[1]
