@@ -1,8 +1,10 @@
-"""`tunelint convert`: rewrite legacy function-format rows in the `tools` format (and back)."""
+"""`tunelint convert`: rewrite rows between OpenAI's two function formats, from preference
+pairs to DPO, and between OpenAI's tools format and other trainers' dialects."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 import os
 import stat
 import sys
@@ -20,31 +22,64 @@ from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
 from .diff import FileChanged, unified_diff
+from .dialects import SOURCES, TARGETS
+from .dialects.run import DialectConversion, MixedDialects, convert_data, convert_path, detect_lines
+
+FORMAT_TARGETS = ("tools", "legacy", "dpo")
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--to", "target", type=click.Choice(["tools", "legacy", "dpo"]), default="tools", show_default=True,
-              help="The format to convert to (dpo: from chosen/rejected pairs).")
+@click.option("--to", "target", type=click.Choice([*FORMAT_TARGETS, "openai", *TARGETS]), default="tools",
+              show_default=True,
+              help="What to write. tools: legacy function rows in the tools format; legacy: the reverse; dpo: "
+                   "chosen/rejected pairs as DPO rows; openai: any dialect read here (detected, or --from) in "
+                   "OpenAI's tools format; mistral, trl, sharegpt, vertex: that trainer's dialect.")
+@click.option("--from", "source", type=click.Choice(SOURCES),
+              help="The dialect the files are in, instead of detecting it from their rows (hf: the Hugging Face/TRL "
+                   "tool format; conversations: OpenAI-style turns under `conversations`).")
+@click.option("--allow-loss", is_flag=True,
+              help="Convert rows even where the target cannot hold something (a weight, text beside a call, strict); "
+                   "what was dropped is still reported, row by row.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here (one input file).")
 @click.option("--in-place", is_flag=True, help="Rewrite each file in place, atomically.")
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 if any row would change, else 0. Rows that cannot be converted are "
+                   "listed apart and do not change the exit code.")
 @click.option("--diff", "show_diff", is_flag=True,
-              help="Write nothing; print a unified diff of what would change. Apply it with `patch -p1` or "
-                   "`git apply` from the folder tunelint ran in; a path that is absolute or goes up (..) is "
-                   "named from / (`patch -p1 -d /`, `git -C / apply`), and stdin as - (`patch FILE`).")
+              help="Write nothing; print a unified diff of what would change (exit code as --check). Apply it with "
+                   "`patch -p1` or `git apply` from the folder tunelint ran in; a path that is absolute or goes up "
+                   "(..) is named from / (`patch -p1 -d /`, `git -C / apply`), and stdin as - (`patch FILE`).")
 @click.option("--split-parallel", is_flag=True, help="(unsafe) Split parallel calls into consecutive single calls for --to legacy.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to files named on the command line too.")
 @click.option("--config", type=click.Path(dir_okay=False), help="Use this tunelint.toml or pyproject.toml.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
-def convert(paths, target, output, in_place, check_only, show_diff, split_parallel, force_exclude, config, no_progress,
-            jobs) -> None:
-    """Convert datasets between the legacy function format and the `tools` format.
+def convert(paths, target, source, allow_loss, output, in_place, check_only, show_diff, split_parallel, force_exclude,
+            config, no_progress, jobs) -> None:
+    """Convert datasets between formats and dialects.
 
     Rows that need no change stay byte for byte as they were; converted rows keep their
     key order and the file's JSON style. Rows that cannot be converted are left as they
-    are and reported, and the rest of the file is still converted.
+    are and reported at their line, and the rest of the file is still converted; the
+    exit code is then 1.
+
+    \b
+    Dialects read (detected per file from its rows, or --from):
+      hf             the Hugging Face / TRL tool format (arguments as objects, no ids)
+      sharegpt       ShareGPT / LLaMA-Factory (conversations of from/value)
+      conversations  OpenAI-style turns under `conversations`
+      cohere         Cohere's chat roles (User, Chatbot, System)
+      vertex         Gemini tuning rows (contents of parts)
+      preference     TRL's and Fireworks' chosen/rejected layouts (to DPO rows)
+    A file whose rows are in two dialects is not guessed at: name one with --from.
+
+    \b
+    Examples:
+      tunelint convert hf_tools.jsonl --to openai -o train.jsonl
+      tunelint convert train.jsonl --to mistral -o mistral.jsonl
+      tunelint convert train.jsonl --to vertex -o gemini.jsonl
+      tunelint convert data/ --to openai --check
     """
     if not paths:
         raise click.UsageError("name the files or folders to convert (or - for stdin)")
@@ -62,59 +97,164 @@ def convert(paths, target, output, in_place, check_only, show_diff, split_parall
     if writing_elsewhere and sources != 1:
         raise click.UsageError("several inputs: use --in-place, --check or --diff (or --output with one file)")
 
+    if source is not None and target in FORMAT_TARGETS:
+        raise click.UsageError("--from goes with --to openai, mistral, trl, sharegpt or vertex")
+    options = _Options(target, source, allow_loss, output, in_place, check_only, show_diff, split_parallel, no_progress,
+                       jobs)
     try:
-        _convert(found, settings, target, output, in_place, check_only, show_diff, split_parallel, no_progress, jobs)
+        _convert(found, settings, options)
+    except MixedDialects as exc:
+        fail(f"the rows are in several dialects: {exc}; name the one to read with --from")
     except InternalError as exc:  # a rule's bug: a clear error (exit 2), never a traceback; the file is intact
         fail(f"{exc}. Please report this with the line that caused it.")
 
 
-def _convert(found, settings, target, output, in_place, check_only, show_diff, split_parallel, no_progress, jobs) -> None:
-    writing_elsewhere = not (in_place or check_only or show_diff)
+@dataclass
+class _Options:
+    target: str
+    source: str | None
+    allow_loss: bool
+    output: str | None
+    in_place: bool
+    check_only: bool
+    show_diff: bool
+    split_parallel: bool
+    no_progress: bool
+    jobs: int | None
+
+    @property
+    def writing_elsewhere(self) -> bool:
+        return not (self.in_place or self.check_only or self.show_diff)
+
+
+def _plan(options: _Options, detected: str | None) -> tuple[str, str | None]:
+    """("format", the fix rule's target) for a conversion the format rules make, or
+    ("dialect", the source dialect) for one through the dialect converters."""
+    if options.target in FORMAT_TARGETS:
+        return "format", options.target
+    source = options.source or detected
+    if options.target == "openai" and source in ("openai", "preference"):
+        # Already OpenAI's: what is left is the legacy format (the tools rule) or pairs (the DPO rule).
+        return "format", "dpo" if source == "preference" else "tools"
+    return "dialect", source
+
+
+def _detected(lines):
+    detection = detect_lines(lines)
+    if detection.dialect is None:
+        raise MixedDialects(detection)
+    return detection
+
+
+def _convert(found, settings, options: _Options) -> None:
+    to_stdout = options.writing_elsewhere and not options.output
+    dry_run = options.check_only or options.show_diff
     if found.stdin:
         given = sys.stdin.buffer.read()
-        data, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, keep_changes=show_diff)
-        if show_diff:
+        needs_detection = options.target not in FORMAT_TARGETS and options.source is None
+        detection = _detected(io.BytesIO(given)) if needs_detection else None
+        how, what = _plan(options, detection.dialect if detection else None)
+        if how == "format":
+            data, conversion = convert_bytes(given, settings, what, split_parallel=options.split_parallel,
+                                             keep_changes=options.show_diff)
+        else:
+            data, conversion = convert_data(given, "-", what, options.target, allow_loss=options.allow_loss,
+                                            keep_changes=options.show_diff)
+            conversion.detection = detection
+        if options.show_diff:
             _write_diff("-", io.BytesIO(given), conversion)
-        elif writing_elsewhere and not output:
+        elif to_stdout:
             sys.stdout.buffer.write(data)
-        elif output:
+        elif options.output:
             from ..lint.fix import atomic_write
 
-            atomic_write(Path(output), [data])
-        _finish([conversion], check_only or show_diff, quiet_stdout=writing_elsewhere and not output)
+            atomic_write(Path(options.output), [data])
+        _finish([conversion], dry_run)
         return
 
-    if in_place:
+    if options.in_place:
         for path in found.files:
             _ensure_writable(path)
-    progress = Progress(0 if no_progress else sum(_size(p) for p in found.files), label="converting")
-    conversions: list[Conversion] = []
+    progress = Progress(0 if options.no_progress else sum(_size(p) for p in found.files), label="converting")
+    conversions: list[Conversion | DialectConversion] = []
     for path in found.files:
-        to_stdout = writing_elsewhere and not output
         try:
-            if to_stdout:
-                data, conversion = convert_bytes(read_stream(path), settings, target, split_parallel=split_parallel,
-                                                 name=str(path))
-                sys.stdout.buffer.write(data)
-            elif show_diff:
-                conversion = _diff_file(path, settings, target, split_parallel, progress.advance, jobs or default_jobs())
-            else:
-                conversion = convert_file(
-                    path, settings, target, split_parallel=split_parallel,
-                    output=Path(output) if output else None, write=not check_only,
-                    on_progress=progress.advance, display=str(path), jobs=jobs or default_jobs())
+            conversion = _convert_one(path, settings, options, progress)
         except OSError as exc:
             progress.close()
             fail(f"cannot convert {path}: {exc.strerror or exc}")
         except FileChanged as exc:
             progress.close()
             fail(f"{path} changed while it was read ({exc}); run it again")
+        except MixedDialects as exc:
+            progress.close()
+            fail(f"{path}: the rows are in several dialects: {exc}; name the one to read with --from")
         except InternalError:
             progress.close()
             raise
         conversions.append(conversion)
     progress.close()
-    _finish(conversions, check_only or show_diff, quiet_stdout=writing_elsewhere and not output)
+    _finish(conversions, dry_run)
+
+
+def _convert_one(path: Path, settings, options: _Options, progress: Progress) -> Conversion | DialectConversion:
+    jobs = options.jobs or default_jobs()
+    to_stdout = options.writing_elsewhere and not options.output
+    regular = stat.S_ISREG(os.stat(path).st_mode)
+    given = None if regular else read_stream(path)  # a pipe is read once
+    detected = None
+    if options.target not in FORMAT_TARGETS and options.source is None:
+        if given is not None:
+            detected = _detected(io.BytesIO(given))
+        else:
+            with OpenFile(path) as opened:
+                detected = _detected(opened.lines())
+    how, what = _plan(options, detected.dialect if detected else None)
+    if how == "dialect":
+        conversion = _convert_dialect(path, options, what, given, progress)
+        conversion.detection = detected
+        return conversion
+    if to_stdout:
+        data, conversion = convert_bytes(given if given is not None else read_stream(path), settings, what,
+                                         split_parallel=options.split_parallel, name=str(path))
+        sys.stdout.buffer.write(data)
+        return conversion
+    if options.show_diff:
+        return _diff_file(path, settings, what, options.split_parallel, progress.advance, jobs, given)
+    return convert_file(path, settings, what, split_parallel=options.split_parallel,
+                        output=Path(options.output) if options.output else None, write=not options.check_only,
+                        on_progress=progress.advance, display=str(path), jobs=jobs)
+
+
+def _convert_dialect(path: Path, options: _Options, what: str | None, given: bytes | None,
+                     progress: Progress) -> DialectConversion:
+    to_stdout = options.writing_elsewhere and not options.output
+    if to_stdout or given is not None:
+        data, conversion = convert_data(given if given is not None else read_stream(path), str(path), what,
+                                        options.target, allow_loss=options.allow_loss,
+                                        keep_changes=options.show_diff)
+        if options.show_diff:
+            _write_diff(str(path), io.BytesIO(given if given is not None else read_stream(path)), conversion)
+        elif to_stdout:
+            sys.stdout.buffer.write(data)
+        elif options.output or options.in_place:
+            from ..lint.fix import atomic_write
+
+            if options.in_place:
+                raise OSError(0, "a pipe cannot be rewritten in place")
+            atomic_write(Path(options.output), [data])
+        return conversion
+    if options.show_diff:
+        with OpenFile(path) as source:
+            conversion = convert_path(path, what, options.target, write=False, allow_loss=options.allow_loss,
+                                      keep_changes=True, display=str(path), on_progress=progress.advance)
+            if source.why_not_rewrite(path):
+                raise FileChanged("it is not the file that was converted")
+            _write_diff(str(path), source.lines(), conversion)
+        return conversion
+    return convert_path(path, what, options.target, output=Path(options.output) if options.output else None,
+                        write=not options.check_only, allow_loss=options.allow_loss, display=str(path),
+                        on_progress=progress.advance)
 
 
 def _ensure_writable(path: Path) -> None:
@@ -131,12 +271,13 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int) -> Conversion:
+def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int,
+               given: bytes | None = None) -> Conversion:
     """Convert `path` without writing it and print the diff, its context read again from
-    the file that was converted."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
+    the file that was converted (`given`: what a pipe held, read once)."""
+    if given is not None or not stat.S_ISREG(os.stat(path).st_mode):
         # A pipe is read once, and opened once: a reader that opens and closes it first can lose what it held.
-        given = read_stream(path)
+        given = read_stream(path) if given is None else given
         _, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, name=str(path),
                                       keep_changes=True)
         _write_diff(str(path), io.BytesIO(given), conversion)
@@ -150,22 +291,49 @@ def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progr
     return conversion
 
 
-def _write_diff(name: str, lines, conversion: Conversion) -> None:
+def _write_diff(name: str, lines, conversion) -> None:
     # Whole, or not at all: a file found changed half-way prints no half diff.
-    sys.stdout.buffer.write(b"".join(unified_diff(name, lines, conversion.outcome.changes)))
+    changes = conversion.changes if isinstance(conversion, DialectConversion) else conversion.outcome.changes
+    sys.stdout.buffer.write(b"".join(unified_diff(name, lines, changes)))
 
 
-def _finish(conversions: list[Conversion], dry_run: bool, quiet_stdout: bool) -> None:
+def _finish(conversions: list, dry_run: bool) -> None:
+    """The problems, then one summary line, on stderr. Exit: with --check or --diff, 1 when
+    a row would change (what cannot be converted is said apart); otherwise 1 when a row
+    could not be converted."""
     stream = sys.stderr
-    problems = [v for c in conversions for v in c.problems]
-    if problems:
-        stream.write(render_concise(problems))
+    format_problems = [v for c in conversions if isinstance(c, Conversion) for v in c.problems]
+    if format_problems:
+        stream.write(render_concise(format_problems))
+    unconverted = len(format_problems)
+    dropped = 0
+    for c in conversions:
+        if not isinstance(c, DialectConversion):
+            continue
+        if c.detection is not None:
+            stream.write(f"{c.path}: read as {c.detection.describe()}\n")
+        for problem in c.problems:
+            stream.write(f"{c.path}:{problem.line}:{problem.col}: {problem.message}\n")
+        for message, lines in c.notes.items():
+            stream.write(f"{c.path}: {message} ({_rows(lines)}); the way back makes new ones\n")
+        unconverted += c.unconverted
+        dropped += len({p.line for p in c.problems if p.converted})
     converted = sum(c.rows_converted for c in conversions)
-    rows = sum(c.outcome.rows for c in conversions)
+    rows = sum(c.outcome.rows if isinstance(c, Conversion) else c.rows for c in conversions)
     verb = "would convert" if dry_run else "converted"
-    stream.write(f"{len(conversions)} file{'s' if len(conversions) != 1 else ''}: {verb} {converted} row"
-                 f"{'s' if converted != 1 else ''}, left {rows - converted} alone, {len(problems)} "
-                 f"problem{'s' if len(problems) != 1 else ''}.\n")
-    if dry_run and converted:
-        raise SystemExit(EXIT_VIOLATIONS)
-    raise SystemExit(EXIT_VIOLATIONS if problems else EXIT_CLEAN)
+    summary = (f"{len(conversions)} file{'s' if len(conversions) != 1 else ''}: {verb} {converted} row"
+               f"{'s' if converted != 1 else ''}, left {rows - converted} alone")
+    if dropped:
+        summary += f", {dropped} converted without what the target cannot hold"
+    summary += f", {unconverted} problem{'s' if unconverted != 1 else ''}"
+    if unconverted and not format_problems:
+        summary += " (rows that could not be converted, left as they were)"
+    stream.write(summary + ".\n")
+    if dry_run:
+        raise SystemExit(EXIT_VIOLATIONS if converted else EXIT_CLEAN)
+    raise SystemExit(EXIT_VIOLATIONS if unconverted else EXIT_CLEAN)
+
+
+def _rows(lines: list[int]) -> str:
+    shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+    return f"{len(lines):,} row{'s' if len(lines) != 1 else ''}: line{'s' if len(lines) != 1 else ''} {shown}"

@@ -82,9 +82,11 @@ class Detection:
     first_line: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
-        shown = ", ".join(f"{NAMES[d]} ({n:,} row{'s' if n != 1 else ''} from line {self.first_line[d]})"
-                          for d, n in self.counts.most_common() if d != NEUTRAL)
-        return shown
+        named = [(d, n) for d, n in self.counts.most_common() if d not in (NEUTRAL, "other")]
+        if self.dialect is not None:
+            rows = sum(self.counts.values())
+            return f"{NAMES[self.dialect]}: {rows:,} row{'s' if rows != 1 else ''}"
+        return "; ".join(f"{NAMES[d]} ({n:,} row{'s' if n != 1 else ''} from line {self.first_line[d]})" for d, n in named)
 
 
 def detect(dialects: Iterable[tuple[int, str]]) -> Detection:

@@ -57,6 +57,7 @@ def read(row: Any, seed: bytes, key: str = "messages") -> RowResult:
     """A row in the HF/TRL tool format (turns under `key`) as an OpenAI row."""
     messages = messages_of(row, key)
     changed = False
+    made: set = set()
     out: list = []
     pending: list[list] = []  # [function name, id] of calls not yet answered, in order
     for i, message in enumerate(messages):
@@ -73,6 +74,8 @@ def read(row: Any, seed: bytes, key: str = "messages") -> RowResult:
                     raise Unconvertible(at, "a tool call without a function name")
                 new_call, call_changed = _openai_call(call, function, seed, i, j, at)
                 changed |= call_changed
+                if new_call["id"] is not call.get("id"):
+                    made.add(new_call["id"])
                 new_calls.append(new_call)
                 pending.append([function["name"], new_call["id"]])
             out.append(replace_key(message, "tool_calls", "tool_calls", new_calls))
@@ -105,7 +108,7 @@ def read(row: Any, seed: bytes, key: str = "messages") -> RowResult:
     if "tools" in row and type(row["tools"]) is str:
         result["tools"] = read_tools(row["tools"])
         changed = True
-    return RowResult(result, changed=changed)
+    return RowResult(result, changed=changed, made_ids=made)
 
 
 def _openai_call(call: dict, function: dict, seed: bytes, i: int, j: int, at: str) -> tuple[dict, bool]:

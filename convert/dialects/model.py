@@ -21,6 +21,7 @@ class Loss:
     pointer: str
     message: str
     blocking: bool = True
+    ident: object = None  # the call id a lost id was (ids a reader made are no loss)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class RowResult:
     problems: list[Place] = field(default_factory=list)
     losses: list[Loss] = field(default_factory=list)
     changed: bool = True  # False: the row is already what the target wants
+    made_ids: set = field(default_factory=set)  # call ids a reader made (the row had none)
 
     @classmethod
     def cannot(cls, pointer: str, message: str) -> RowResult:

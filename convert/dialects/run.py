@@ -66,7 +66,8 @@ def convert_value(obj: dict, source: str, target: str) -> RowResult:
     """One parsed row from `source` to `target` ("openai" or a writer's name)."""
     seed = digest(obj).to_bytes(8, "big")
     try:
-        if source in READERS:
+        if source in READERS and not (source in ("sharegpt", "vertex", "conversations") and type(obj.get("messages")) is list):
+            # (A row of such a file that already holds `messages` is read as OpenAI's.)
             result = READERS[source](obj, seed)
         elif source in ("openai", NEUTRAL) and uses_legacy_format_value(obj):
             converted = legacy_row_to_tools(obj)
@@ -77,7 +78,8 @@ def convert_value(obj: dict, source: str, target: str) -> RowResult:
             result = RowResult.same(obj)
         if target in WRITERS:
             written = WRITERS[target](result.value, seed)
-            written.losses = result.losses + written.losses
+            made = result.made_ids
+            written.losses = result.losses + [loss for loss in written.losses if loss.blocking or loss.ident not in made]
             result = written
     except Unconvertible as exc:
         return RowResult.cannot(exc.pointer, exc.message)

@@ -81,7 +81,7 @@ def read(row: Any, seed: bytes) -> RowResult:
             result["tools"] = _tools(value)
         elif key != "system":
             result[key] = value
-    return RowResult(result)
+    return RowResult(result, made_ids={c["id"] for m in messages for c in m.get("tool_calls", ())})
 
 
 def _calls(value: str, seed: bytes, index: int, at: str) -> tuple[list, list[tuple[str, str]]]:
@@ -149,7 +149,7 @@ def write(row: Any, seed: bytes) -> RowResult:
             calls = view.calls_of[i]
             for j, call in enumerate(calls):
                 if "id" in call:
-                    losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", blocking=False))
+                    losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", False, call["id"]))
             written = [{"name": c["function"]["name"],
                         "arguments": parse_arguments(c["function"]["arguments"], join_pointer("messages", i, "tool_calls", j, "function", "arguments"))}
                        for j, c in enumerate(calls)]

@@ -25,11 +25,9 @@ tuning docs do not mention it).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ...lint.pointer import join_pointer
-from ...lint.source import FloatLiteral
 from .common import Turns, dump_arguments, parse_arguments
 from .ids import openai_call_id
 from .model import Loss, RowResult, Unconvertible
@@ -68,7 +66,7 @@ def write(row: Any, seed: bytes) -> RowResult:
             parts = _text_parts(message, at, optional=True)
             for j, call in enumerate(view.calls_of.get(i, ())):
                 if "id" in call:
-                    losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", blocking=False))
+                    losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", False, call["id"]))
                 function = call["function"]
                 args = parse_arguments(function["arguments"], join_pointer("messages", i, "tool_calls", j, "function", "arguments"))
                 parts.append({"functionCall": {"name": function["name"], "args": args}})
@@ -231,12 +229,13 @@ def read(row: Any, seed: bytes) -> RowResult:
         else:
             raise Unconvertible(at + "/role", f"role `{role}` is neither `user` nor `model`")
     result: dict = {"messages": messages}
+    made = {c["id"] for m in messages for c in m.get("tool_calls", ())}
     for key, value in row.items():
         if key == "tools":
             result["tools"] = _read_tools(value)
         elif key not in ("contents", system_key):
             result[key] = value
-    return RowResult(result)
+    return RowResult(result, made_ids=made)
 
 
 def _joined(texts: list[str]) -> Any:
@@ -263,7 +262,3 @@ def _read_tools(tools: Any) -> list:
                         for k, v in declaration.items()}
             out.append({"type": "function", "function": function})
     return out
-
-
-def loads(text: str) -> Any:
-    return json.loads(text, parse_float=FloatLiteral)
