@@ -8,7 +8,8 @@ and mistral-common's validator): call ids are exactly nine characters of `[a-zA-
 key". So each call gets a new id (the same old id in two calls of a row still gives two
 ids, and each result takes the id of the call it answered), a `content` that is null or
 empty is removed from a turn with calls, and a turn with both text and calls is a loss:
-the text has no place.
+the text has no place. A `developer` turn becomes a `system` turn (Mistral's roles are
+`system`, `user`, `assistant`, `tool`; the developer message is the system prompt).
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def write(row: Any, seed: bytes) -> RowResult:
                 message = replace_key(message, "tool_call_id", "tool_call_id", match[1])
                 changed = True
             out.append(message)
+        elif message.get("role") == "developer":
+            out.append(replace_key(message, "role", "role", "system"))
         else:
             out.append(message)
     return RowResult(replace_key(row, "messages", "messages", out), losses=losses, changed=changed)
