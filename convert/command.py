@@ -17,7 +17,8 @@ from ..cli.main import EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS
 from ..cli.progress import Progress
 from ..lint.checker import InternalError
 from ..lint.files import discover
-from ..lint.open_file import OpenFile, read_stream
+from ..lint.atomic import atomic_write
+from ..lint.open_file import NotRegularFile, OpenFile, read_stream
 from ..lint.workers import default_jobs
 from ..lint.report import render_concise
 from . import Conversion, convert_bytes, convert_file
@@ -166,8 +167,6 @@ def _convert(found, settings, options: _Options) -> None:
         elif to_stdout:
             sys.stdout.buffer.write(data)
         elif options.output:
-            from ..lint.fix import atomic_write
-
             atomic_write(Path(options.output), [data])
         _finish([conversion], dry_run)
         return
@@ -200,49 +199,58 @@ def _convert(found, settings, options: _Options) -> None:
 def _convert_one(path: Path, settings, options: _Options, progress: Progress) -> Conversion | DialectConversion:
     jobs = options.jobs or default_jobs()
     to_stdout = options.writing_elsewhere and not options.output
-    regular = stat.S_ISREG(os.stat(path).st_mode)
-    given = None if regular else read_stream(path)  # a pipe is read once
     detected = None
-    if options.target not in FORMAT_TARGETS and options.source is None:
-        if given is not None:
-            detected = _detected(io.BytesIO(given))
-        else:
-            with OpenFile(path) as opened:
-                detected = _detected(opened.lines())
+    given = None  # what a pipe held: it is read once, and opened once
+    if options.target not in FORMAT_TARGETS:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            if options.in_place:
+                raise NotRegularFile(path)
+            given = read_stream(path)
+        if options.source is None:
+            if given is not None:
+                detected = _detected(io.BytesIO(given))
+            else:
+                with OpenFile(path) as opened:
+                    detected = _detected(opened.lines())
     how, what = _plan(options, detected.dialect if detected else None)
+    if given is not None:
+        if how == "dialect":
+            data, conversion = convert_data(given, str(path), what, options.target, allow_loss=options.allow_loss,
+                                            keep_changes=options.show_diff)
+            conversion.detection = detected
+        else:
+            data, conversion = convert_bytes(given, settings, what, split_parallel=options.split_parallel,
+                                             name=str(path), keep_changes=options.show_diff)
+        if options.show_diff:
+            _write_diff(str(path), io.BytesIO(given), conversion)
+        elif to_stdout:
+            sys.stdout.buffer.write(data)
+        elif options.output and not options.check_only:
+            atomic_write(Path(options.output), [data])
+        return conversion
     if how == "dialect":
-        conversion = _convert_dialect(path, options, what, given, progress)
+        conversion = _convert_dialect(path, options, what, progress)
         conversion.detection = detected
         return conversion
     if to_stdout:
-        data, conversion = convert_bytes(given if given is not None else read_stream(path), settings, what,
-                                         split_parallel=options.split_parallel, name=str(path))
+        data, conversion = convert_bytes(read_stream(path), settings, what, split_parallel=options.split_parallel,
+                                         name=str(path))
         sys.stdout.buffer.write(data)
         return conversion
     if options.show_diff:
-        return _diff_file(path, settings, what, options.split_parallel, progress.advance, jobs, given)
+        return _diff_file(path, settings, what, options.split_parallel, progress.advance, jobs)
     return convert_file(path, settings, what, split_parallel=options.split_parallel,
                         output=Path(options.output) if options.output else None, write=not options.check_only,
                         on_progress=progress.advance, display=str(path), jobs=jobs)
 
 
-def _convert_dialect(path: Path, options: _Options, what: str | None, given: bytes | None,
-                     progress: Progress) -> DialectConversion:
-    to_stdout = options.writing_elsewhere and not options.output
-    if to_stdout or given is not None:
-        data, conversion = convert_data(given if given is not None else read_stream(path), str(path), what,
-                                        options.target, allow_loss=options.allow_loss,
-                                        keep_changes=options.show_diff)
-        if options.show_diff:
-            _write_diff(str(path), io.BytesIO(given if given is not None else read_stream(path)), conversion)
-        elif to_stdout:
-            sys.stdout.buffer.write(data)
-        elif options.output or options.in_place:
-            from ..lint.fix import atomic_write
-
-            if options.in_place:
-                raise OSError(0, "a pipe cannot be rewritten in place")
-            atomic_write(Path(options.output), [data])
+def _convert_dialect(path: Path, options: _Options, what: str | None, progress: Progress) -> DialectConversion:
+    """A regular file through the dialect converters (the file is read twice at most: to
+    detect its dialect, and to convert it)."""
+    if options.writing_elsewhere and not options.output:
+        data, conversion = convert_data(read_stream(path), str(path), what, options.target,
+                                        allow_loss=options.allow_loss)
+        sys.stdout.buffer.write(data)
         return conversion
     if options.show_diff:
         with OpenFile(path) as source:
@@ -271,13 +279,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int,
-               given: bytes | None = None) -> Conversion:
+def _diff_file(path: Path, settings, target: str, split_parallel: bool, on_progress, jobs: int) -> Conversion:
     """Convert `path` without writing it and print the diff, its context read again from
-    the file that was converted (`given`: what a pipe held, read once)."""
-    if given is not None or not stat.S_ISREG(os.stat(path).st_mode):
+    the file that was converted."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
         # A pipe is read once, and opened once: a reader that opens and closes it first can lose what it held.
-        given = read_stream(path) if given is None else given
+        given = read_stream(path)
         _, conversion = convert_bytes(given, settings, target, split_parallel=split_parallel, name=str(path),
                                       keep_changes=True)
         _write_diff(str(path), io.BytesIO(given), conversion)

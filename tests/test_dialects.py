@@ -427,3 +427,23 @@ def test_stdin_to_stdout():
 
 def test_from_needs_a_dialect_target():
     assert run("-", "--to", "legacy", "--from", "hf", input=b"").exit_code == 2
+
+
+def test_a_fifo_is_read_once_for_detection_and_conversion(tmp_path):
+    # Detecting the dialect reads the rows before converting them: a pipe cannot be read twice.
+    import os
+    import threading
+
+    fifo = tmp_path / "hf.jsonl"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as out:
+            out.write(line(HF))
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    done = run(str(fifo), "--to", "openai", "--check")
+    writer.join(10)
+    assert done.exit_code == 1 and "would convert 1 row" in done.stderr
+    assert "read as the Hugging Face tool format: 1 row" in done.stderr
