@@ -213,6 +213,8 @@ def _convert_one(path: Path, settings, options: _Options, progress: Progress) ->
                 with OpenFile(path) as opened:
                     detected = _detected(opened.lines())
     how, what = _plan(options, detected.dialect if detected else None)
+    if how == "format" and detected is not None:
+        sys.stderr.write(f"{path}: read as {detected.describe()}\n")
     if given is not None:
         if how == "dialect":
             data, conversion = convert_data(given, str(path), what, options.target, allow_loss=options.allow_loss,

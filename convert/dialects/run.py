@@ -77,6 +77,9 @@ def convert_value(obj: dict, source: str, target: str) -> RowResult:
         else:
             result = RowResult.same(obj)
         if target in WRITERS:
+            other = _not_supervised(result.value)
+            if other:
+                return RowResult.cannot("", f"{other}; this target takes supervised rows (`messages`)")
             written = WRITERS[target](result.value, seed)
             made = result.made_ids
             written.losses = result.losses + [loss for loss in written.losses if loss.blocking or loss.ident not in made]
@@ -84,6 +87,18 @@ def convert_value(obj: dict, source: str, target: str) -> RowResult:
     except Unconvertible as exc:
         return RowResult.cannot(exc.pointer, exc.message)
     return result
+
+
+def _not_supervised(obj: dict) -> str:
+    if "messages" in obj:
+        return ""
+    if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
+        return "a DPO row (`input`, `preferred_output`, `non_preferred_output`)"
+    if "prompt" in obj and "completion" in obj:
+        return "a prompt/completion row (the retired completions format)"
+    if "chosen" in obj and "rejected" in obj:
+        return "a chosen/rejected preference pair"
+    return ""
 
 
 def uses_legacy_format_value(obj: dict) -> bool:
