@@ -447,3 +447,51 @@ def test_a_fifo_is_read_once_for_detection_and_conversion(tmp_path):
     writer.join(10)
     assert done.exit_code == 1 and "would convert 1 row" in done.stderr
     assert "read as the Hugging Face tool format: 1 row" in done.stderr
+
+
+# --- bad input: every dialect, every target, any shape ---------------------------------------
+
+json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                   st.dictionaries(st.sampled_from(
+                                                       ["role", "content", "tool_calls", "function", "name", "arguments",
+                                                        "id", "tool_call_id", "type", "from", "value", "parts", "text",
+                                                        "functionCall", "functionResponse", "args", "response", "tools",
+                                                        "messages", "conversations", "contents", "system", "weight",
+                                                        "systemInstruction", "functionDeclarations", "parameters"]),
+                                                       inner, max_size=4)),
+                           max_leaves=12)
+shaped = st.fixed_dictionaries({}, optional={
+    "messages": st.lists(st.one_of(json_values, st.fixed_dictionaries({"role": st.sampled_from(
+        ["user", "assistant", "tool", "system", "User", "Chatbot", "developer", "function", 5])}, optional={
+        "content": json_values, "tool_calls": json_values, "tool_call_id": json_values, "name": json_values})), max_size=4),
+    "conversations": json_values, "contents": json_values, "tools": json_values, "system": json_values,
+    "parallel_tool_calls": json_values})
+
+
+@settings(max_examples=150, deadline=None)
+@given(row=st.one_of(shaped, json_values), source=st.sampled_from(["openai", "hf", "sharegpt", "conversations", "cohere",
+                                                                   "vertex"]),
+       target=st.sampled_from(["openai", "mistral", "trl", "sharegpt", "vertex"]))
+def test_any_row_converts_or_is_reported_never_raises(row, source, target):
+    data = line(row)
+    out, conversion = convert_data(data, "t.jsonl", source, target, allow_loss=True)
+    if conversion.problems and not any(p.converted for p in conversion.problems):
+        assert out == data  # what cannot be converted stays as it was
+    json.loads(out)
+
+
+@pytest.mark.parametrize("depth", [400, 1015])
+def test_deep_nesting_and_odd_bytes_are_reported_not_raised(depth):
+    # Arguments nested as deep as the parser goes (1024 levels): the writers' encoders stop
+    # short of that, and a row they cannot write is reported and kept, never a traceback.
+    deep = b'{"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "tool_calls": [{"function": ' + \
+        b'{"name": "f", "arguments": ' + b'{"a": ' * depth + b"1" + b"}" * depth + b"}}]}]}"
+    for target in ("openai", "mistral", "trl", "sharegpt", "vertex"):
+        data = b"\xef\xbb\xbf" + line(HF) + b'{"messages": "\xff"}\n' + deep + b"\n\n[]\n"
+        out, conversion = convert_data(data, "t.jsonl", "hf", target, allow_loss=True)
+        kept = out.splitlines()
+        assert kept[1] == data.splitlines()[1] and kept[3:] == [b"", b"[]"]
+        assert {p.line for p in conversion.problems} >= {2, 5}
+        if kept[2] == deep:
+            assert 3 in {p.line for p in conversion.problems}

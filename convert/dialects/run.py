@@ -86,6 +86,8 @@ def convert_value(obj: dict, source: str, target: str) -> RowResult:
             result = written
     except Unconvertible as exc:
         return RowResult.cannot(exc.pointer, exc.message)
+    except RecursionError:  # deeper than the encoders go (the parser takes 1024 levels)
+        return RowResult.cannot("", "the row is nested too deeply to convert")
     return result
 
 
