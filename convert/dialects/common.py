@@ -8,7 +8,9 @@ from typing import Any
 
 from ...lint.jsonstyle import JsonStyle
 from ...lint.pointer import join_pointer
-from ...lint.source import FloatLiteral
+import orjson
+
+from ...lint.source import FloatLiteral, needs_exact_reading
 from .model import Unconvertible
 
 ARGUMENTS_STYLE = JsonStyle(", ", ": ", False)  # `json.dumps`' style, which OpenAI's examples use
@@ -16,7 +18,12 @@ ARGUMENTS_STYLE = JsonStyle(", ", ": ", False)  # `json.dumps`' style, which Ope
 
 def dump_arguments(value: Any) -> str:
     """Arguments held as an object, as the JSON string OpenAI rows hold (numbers as written)."""
-    return ARGUMENTS_STYLE.dumps(value, literals=_has_literal(value))
+    try:
+        orjson.dumps(value)  # fast, and refuses a `FloatLiteral` (a float subclass): then look for one
+        literals = False
+    except (TypeError, orjson.JSONEncodeError):
+        literals = _has_literal(value)
+    return ARGUMENTS_STYLE.dumps(value, literals=literals)
 
 
 def _has_literal(value: Any) -> bool:
@@ -32,12 +39,25 @@ def _has_literal(value: Any) -> bool:
     return False
 
 
-def parse_arguments(text: str, pointer: str) -> dict:
-    """An OpenAI call's argument string as the object the target holds (numbers as written)."""
-    try:
-        value = json.loads(text, parse_float=FloatLiteral)
-    except (ValueError, RecursionError):
+def parse_arguments(text: str, *where: object) -> dict:
+    """An OpenAI call's argument string as the object the target holds (numbers as written);
+    `where`: the pointer's tokens, joined only for a problem."""
+    pointer = None
+    value = None
+    raw = text.encode("utf-8", errors="surrogatepass")
+    if not needs_exact_reading(raw):
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # escapes orjson refuses (a lone surrogate) may still be JSON
+            pass
+    if value is None:
+        try:
+            value = json.loads(text, parse_float=FloatLiteral)
+        except (ValueError, RecursionError):
+            pointer = join_pointer(*where)
+    if pointer is not None:
         raise Unconvertible(pointer, "the call's `arguments` are not valid JSON, so they cannot be written as an object")
+    pointer = join_pointer(*where) if type(value) is not dict else ""
     if type(value) is str:
         raise Unconvertible(pointer, "the call's `arguments` are a JSON string holding JSON (encoded twice), not an object")
     if type(value) is not dict:
@@ -93,3 +113,20 @@ class Turns:
                 if type(ident) in (dict, list) or ident not in pending:
                     raise Unconvertible(join_pointer("messages", i), "the tool result answers no earlier call")
                 self.name_of[i] = pending[ident]
+
+
+_DUMPED: dict[bytes, str] = {}  # a `tools` array's canonical bytes -> its text (rows repeat the same few)
+
+
+def dump_repeated(value: Any) -> str:
+    """`dump_arguments` for a value many rows repeat (a `tools` array), remembered by its bytes."""
+    try:
+        key = orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return dump_arguments(value)
+    text = _DUMPED.get(key)
+    if text is None:
+        if len(_DUMPED) >= 256:
+            _DUMPED.clear()
+        text = _DUMPED[key] = dump_arguments(value)
+    return text

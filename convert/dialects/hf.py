@@ -30,7 +30,7 @@ from typing import Any
 
 from ...lint.pointer import join_pointer
 from ...lint.source import FloatLiteral
-from .common import Turns, dump_arguments, messages_of, parse_arguments
+from .common import Turns, dump_arguments, dump_repeated, messages_of, parse_arguments
 from .ids import openai_call_id
 from .model import RowResult, Unconvertible
 
@@ -152,7 +152,7 @@ def write(row: Any, seed: bytes) -> RowResult:
             calls = []
             for j, call in enumerate(turns.calls_of[i]):
                 function = call["function"]
-                arguments = parse_arguments(function["arguments"], join_pointer("messages", i, "tool_calls", j, "function", "arguments"))
+                arguments = parse_arguments(function["arguments"], "messages", i, "tool_calls", j, "function", "arguments")
                 calls.append(replace_key(call, "function", "function", replace_key(function, "arguments", "arguments", arguments)))
             out.append(replace_key(message, "tool_calls", "tool_calls", calls))
         elif i in turns.name_of:
@@ -164,5 +164,5 @@ def write(row: Any, seed: bytes) -> RowResult:
             out.append(message)
     result = replace_key(row, "messages", "messages", out)
     if type(row.get("tools")) is list:
-        result["tools"] = dump_arguments(row["tools"])
+        result["tools"] = dump_repeated(row["tools"])
     return RowResult(result)

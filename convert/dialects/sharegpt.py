@@ -25,7 +25,7 @@ from typing import Any
 
 from ...lint.pointer import join_pointer
 from ...lint.source import FloatLiteral
-from .common import Turns, dump_arguments, parse_arguments
+from .common import Turns, dump_arguments, dump_repeated, parse_arguments
 from .hf import read_tools
 from .ids import openai_call_id
 from .model import Loss, RowResult, Unconvertible
@@ -151,7 +151,7 @@ def write(row: Any, seed: bytes) -> RowResult:
                 if "id" in call:
                     losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", False, call["id"]))
             written = [{"name": c["function"]["name"],
-                        "arguments": parse_arguments(c["function"]["arguments"], join_pointer("messages", i, "tool_calls", j, "function", "arguments"))}
+                        "arguments": parse_arguments(c["function"]["arguments"], "messages", i, "tool_calls", j, "function", "arguments")}
                        for j, c in enumerate(calls)]
             if not written:
                 raise Unconvertible(at + "/tool_calls", "an empty `tool_calls`, which ShareGPT cannot express")
@@ -197,7 +197,7 @@ def write(row: Any, seed: bytes) -> RowResult:
         if key == "messages":
             result["conversations"] = turns
         elif key == "tools":
-            result["tools"] = dump_arguments(value)
+            result["tools"] = dump_repeated(value)
         else:
             losses.append(Loss(join_pointer(key), f"ShareGPT has no place for the row's `{key}`"))
     return RowResult(result, losses=losses)

@@ -68,7 +68,7 @@ def write(row: Any, seed: bytes) -> RowResult:
                 if "id" in call:
                     losses.append(Loss(join_pointer("messages", i, "tool_calls", j, "id"), "call ids are not kept", False, call["id"]))
                 function = call["function"]
-                args = parse_arguments(function["arguments"], join_pointer("messages", i, "tool_calls", j, "function", "arguments"))
+                args = parse_arguments(function["arguments"], "messages", i, "tool_calls", j, "function", "arguments")
                 parts.append({"functionCall": {"name": function["name"], "args": args}})
             if not parts:
                 raise Unconvertible(at, "an assistant turn with neither text nor calls")
