@@ -257,14 +257,15 @@ def _convert_dialect(path: Path, options: _Options, what: str | None, progress: 
     if options.show_diff:
         with OpenFile(path) as source:
             conversion = convert_path(path, what, options.target, write=False, allow_loss=options.allow_loss,
-                                      keep_changes=True, display=str(path), on_progress=progress.advance)
+                                      keep_changes=True, display=str(path), on_progress=progress.advance,
+                                      jobs=options.jobs or default_jobs())
             if source.why_not_rewrite(path):
                 raise FileChanged("it is not the file that was converted")
             _write_diff(str(path), source.lines(), conversion)
         return conversion
     return convert_path(path, what, options.target, output=Path(options.output) if options.output else None,
                         write=not options.check_only, allow_loss=options.allow_loss, display=str(path),
-                        on_progress=progress.advance)
+                        on_progress=progress.advance, jobs=options.jobs or default_jobs())
 
 
 def _ensure_writable(path: Path) -> None:

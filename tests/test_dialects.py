@@ -495,3 +495,21 @@ def test_deep_nesting_and_odd_bytes_are_reported_not_raised(depth):
         assert {p.line for p in conversion.problems} >= {2, 5}
         if kept[2] == deep:
             assert 3 in {p.line for p in conversion.problems}
+
+
+def test_a_file_converted_in_pieces_on_two_cores_gives_what_one_process_gives(tmp_path, monkeypatch):
+    from tunelint.convert.dialects import run as dialect_run
+
+    mixed_rows = [line(OPENAI), b"{broken\n", line(dict(OPENAI, parallel_tool_calls=False)), b"\n",
+                  line({"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]})]
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"".join(mixed_rows * 40))
+    for target in ("sharegpt", "vertex", "mistral"):
+        one = dialect_run.convert_path(path, "openai", target, output=tmp_path / "one.jsonl", keep_changes=True)
+        monkeypatch.setattr(dialect_run, "worth_parallel", lambda size, jobs: True)
+        monkeypatch.setattr(dialect_run, "PIECE_BYTES", 1500)
+        many = dialect_run.convert_path(path, "openai", target, output=tmp_path / "many.jsonl", keep_changes=True, jobs=2)
+        monkeypatch.undo()
+        assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "many.jsonl").read_bytes()
+        assert (one.rows, one.rows_changed, one.problems, one.notes) == (many.rows, many.rows_changed, many.problems, many.notes)
+        assert [c[0] for c in one.changes] == [c[0] for c in many.changes] and one.problems

@@ -19,7 +19,9 @@ from ...lint.fingerprint import digest
 from ...lint.jsonstyle import write_back
 from ...lint.open_file import NotRegularFile, OpenFile, read_stream
 from ...lint.pointer import locate
+from ...lint.fix import PIECE_BYTES
 from ...lint.source import BOM, Row, exact_obj, rows_from_lines
+from ...lint.workers import fork_map, worth_parallel
 from . import READERS, WRITERS
 from .detect import NEUTRAL, Detection, detect, row_dialect
 from .model import Loss, RowResult, Unconvertible
@@ -46,6 +48,18 @@ class DialectConversion:
     # What every conversion to the target leaves out and the way back makes again (call
     # ids): told once, with the lines, not row by row as a problem.
     notes: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, piece: DialectConversion) -> None:
+        """A later piece's counts and findings, its lines moved down past the rows before it."""
+        shift = self.rows
+        self.changes.extend((line + shift, before, after) for line, before, after in piece.changes)
+        for problem in piece.problems:
+            problem.line += shift
+            self.problems.append(problem)
+        for message, lines in piece.notes.items():
+            self.notes.setdefault(message, []).extend(line + shift for line in lines)
+        self.rows += piece.rows
+        self.rows_changed += piece.rows_changed
 
     @property
     def rows_converted(self) -> int:
@@ -112,9 +126,10 @@ def uses_legacy_format_value(obj: dict) -> bool:
 
 
 def convert_rows(chunks: Iterable[bytes], conversion: DialectConversion, *, allow_loss: bool = False,
-                 keep_changes: bool = False) -> Iterator[bytes]:
-    """The converted file's bytes, row by row; `conversion` counts and collects on the way."""
-    for row in rows_from_lines(chunks):
+                 keep_changes: bool = False, first_line: int = 1) -> Iterator[bytes]:
+    """The converted file's bytes, row by row; `conversion` counts and collects on the way.
+    Rows are numbered from `first_line` (only line 1 may carry a byte-order mark)."""
+    for row in rows_from_lines(chunks, first_line):
         conversion.rows += 1
         original = (BOM if row.bom else b"") + row.raw + row.eol
         replaced = _converted_row(row, conversion, allow_loss)
@@ -206,9 +221,10 @@ def _source(given: str | None, detection: Detection) -> str:
 
 def convert_path(path: Path, source: str | None, target: str, *, output: Path | None = None, write: bool = True,
                  allow_loss: bool = False, keep_changes: bool = False, display: str | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> DialectConversion:
+                 on_progress: Callable[[int], None] | None = None, jobs: int = 1) -> DialectConversion:
     """Convert `path` to `output` (default: in place, atomically; only when a row changed).
-    With `write=False` nothing is written."""
+    With `write=False` nothing is written. A large file is converted on `jobs` cores, a
+    few MB at a time, written in order (the same bytes and findings as one process)."""
     name = display or str(path)
     target_path = output or path.resolve()
     try:
@@ -224,8 +240,11 @@ def convert_path(path: Path, source: str | None, target: str, *, output: Path | 
     with opened:
         detection = detect_lines(opened.lines()) if source is None else None
         conversion = DialectConversion(name, _source(source, detection) if detection else source, target, detection)
-        chunks = convert_rows(_counting(opened.lines(), on_progress), conversion, allow_loss=allow_loss,
-                              keep_changes=keep_changes)
+        if worth_parallel(opened.size, jobs):
+            chunks = _pieces(opened, conversion, jobs, allow_loss, keep_changes, on_progress)
+        else:
+            chunks = convert_rows(_counting(opened.lines(), on_progress), conversion, allow_loss=allow_loss,
+                                  keep_changes=keep_changes)
         if not write:
             for _ in chunks:
                 pass
@@ -238,6 +257,32 @@ def convert_path(path: Path, source: str | None, target: str, *, output: Path | 
                 if not conversion.rows_changed:
                     writer.discard()
     return conversion
+
+
+def _pieces(opened: OpenFile, conversion: DialectConversion, jobs: int, allow_loss: bool, keep_changes: bool,
+            on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """The converted file piece by piece, each piece converted by a forked worker with the
+    same `convert_rows`; `conversion` sums the pieces'."""
+    spans = opened.ranges(max(jobs, opened.size // PIECE_BYTES + 1))
+
+    def convert_piece(span: tuple[int, int]) -> tuple[bytes, DialectConversion]:
+        start, end = span
+        piece = DialectConversion(conversion.path, conversion.source, conversion.target)
+        # Only the file's first line may carry a byte-order mark: number later pieces from 2.
+        data = b"".join(convert_rows(opened.lines(start, end), piece, allow_loss=allow_loss, keep_changes=keep_changes,
+                                     first_line=1 if start == 0 else 2))
+        if start != 0:
+            piece.changes = [(line - 1, before, after) for line, before, after in piece.changes]
+            for problem in piece.problems:
+                problem.line -= 1
+            piece.notes = {message: [line - 1 for line in lines] for message, lines in piece.notes.items()}
+        return data, piece
+
+    for (start, end), (data, piece) in zip(spans, fork_map(convert_piece, spans, jobs)):
+        conversion.add(piece)
+        if on_progress is not None:
+            on_progress(end - start)
+        yield data
 
 
 def _counting(lines: Iterable[bytes], on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
