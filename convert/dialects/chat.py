@@ -19,7 +19,7 @@ def read_cohere(row: Any, seed: bytes) -> RowResult:
     out = []
     for message in messages:
         role = message.get("role")
-        if role in COHERE_ROLES:
+        if type(role) is str and role in COHERE_ROLES:
             message = hf.replace_key(message, "role", "role", COHERE_ROLES[role])
         out.append(message)
     renamed = hf.replace_key(row, "messages", "messages", out)

@@ -55,7 +55,7 @@ def _messages_dialect(messages: list) -> str:
         if type(message) is not dict:
             continue
         role = message.get("role")
-        if role in COHERE_ROLES:
+        if type(role) is str and role in COHERE_ROLES:
             return "cohere"
         if "function_call" in message or role == "function":
             found = "openai"  # the legacy function format: `--to openai` converts it too

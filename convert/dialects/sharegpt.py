@@ -128,7 +128,7 @@ def write(row: Any, seed: bytes) -> RowResult:
     while i < len(messages):
         message = messages[i]
         role = message.get("role")
-        at = join_pointer("messages", i)
+        at = f"/messages/{i}"
         for key in message:
             if key == "weight":
                 losses.append(Loss(at + "/weight", "ShareGPT has no per-turn `weight`"))

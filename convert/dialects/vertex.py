@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ...lint.pointer import join_pointer
 from .common import Turns, dump_arguments, parse_arguments
 from .ids import openai_call_id
@@ -50,7 +52,7 @@ def write(row: Any, seed: bytes) -> RowResult:
     contents: list[dict] = []
     for i, message in enumerate(view.messages):
         role = message.get("role")
-        at = join_pointer("messages", i)
+        at = f"/messages/{i}"
         for key in message:
             if key == "weight":
                 losses.append(Loss(at + "/weight", "Gemini tuning has no per-turn `weight`"))
@@ -109,7 +111,29 @@ def _text_parts(message: dict, at: str, optional: bool = False) -> list[dict]:
     raise Unconvertible(at + "/content", "the turn's content is not text, which this conversion does not carry")
 
 
+_DECLARED: dict[bytes, tuple[list[dict], list[Loss]]] = {}  # a `tools` array's bytes -> what it becomes
+
+
 def _declarations(tools: Any, losses: list[Loss]) -> list[dict]:
+    """`tools` as Gemini's declarations, remembered by the array's bytes (rows repeat the
+    same few; the declarations are shared between rows, which are only written)."""
+    try:
+        key = orjson.dumps(tools)
+    except (TypeError, orjson.JSONEncodeError):
+        declarations, lost = _declared(tools)
+    else:
+        found = _DECLARED.get(key)
+        if found is None:
+            if len(_DECLARED) >= 256:
+                _DECLARED.clear()
+            found = _DECLARED[key] = _declared(tools)
+        declarations, lost = found
+    losses.extend(lost)
+    return declarations
+
+
+def _declared(tools: Any) -> tuple[list[dict], list[Loss]]:
+    losses: list[Loss] = []
     if type(tools) is not list:
         raise Unconvertible("/tools", "`tools` is not a list")
     declarations = []
@@ -135,7 +159,7 @@ def _declarations(tools: Any, losses: list[Loss]) -> list[dict]:
             else:
                 losses.append(Loss(f"{at}/function/{key}", f"Gemini's declarations have no `{key}`"))
         declarations.append(declaration)
-    return [{"functionDeclarations": declarations}] if declarations else []
+    return ([{"functionDeclarations": declarations}] if declarations else []), losses
 
 
 def _schema_problem(schema: Any, at: str = "") -> tuple[str, str] | None:
