@@ -79,6 +79,7 @@ def convert(paths, target, source, allow_loss, output, in_place, check_only, sho
     Examples:
       tunelint convert hf_tools.jsonl --to openai -o train.jsonl
       tunelint convert train.jsonl --to mistral -o mistral.jsonl
+      tunelint convert train.jsonl --to trl -o trl.jsonl
       tunelint convert train.jsonl --to vertex -o gemini.jsonl
       tunelint convert data/ --to openai --check
     """

@@ -359,6 +359,9 @@ def run(*args, input=None):
 
 
 def test_check_exits_1_only_when_a_row_would_change(tmp_path):
+    said = " ".join(CliRunner().invoke(cli, ["convert", "--help"]).output.split())
+    assert "--check Write nothing; exit 1 if any row would change, else 0. Rows that cannot be converted are listed " \
+           "apart and do not change the exit code." in said
     hf = tmp_path / "hf.jsonl"
     hf.write_bytes(line(HF))
     assert run(str(hf), "--to", "openai", "--check").exit_code == 1
