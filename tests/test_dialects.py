@@ -516,3 +516,13 @@ def test_a_file_converted_in_pieces_on_two_cores_gives_what_one_process_gives(tm
         assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "many.jsonl").read_bytes()
         assert (one.rows, one.rows_changed, one.problems, one.notes) == (many.rows, many.rows_changed, many.problems, many.notes)
         assert [c[0] for c in one.changes] == [c[0] for c in many.changes] and one.problems
+
+
+@pytest.mark.parametrize("dialect", ["mistral", "trl", "sharegpt", "vertex"])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=openai_rows())
+def test_converting_a_converted_file_again_changes_nothing(dialect, row):
+    # What `--to X --check` in CI needs: a file already in X has nothing left to convert.
+    once, _ = convert_data(line(row), "t.jsonl", None, dialect, allow_loss=True)
+    twice, conversion = convert_data(once, "t.jsonl", None, dialect, allow_loss=True)
+    assert twice == once and conversion.rows_changed == 0 and conversion.problems == []

@@ -156,6 +156,8 @@ def _converted_row(row: Row, conversion: DialectConversion, allow_loss: bool) ->
         for pointer, message in result.problems:
             _report(conversion, row, pointer, f"cannot be converted to {_name(conversion.target)}: {message}", False)
         return None
+    if result.value == obj:  # already what the target holds: nothing is lost by leaving it
+        return None
     blocking = [loss for loss in result.losses if loss.blocking]
     for loss in result.losses:
         if not loss.blocking:
@@ -169,8 +171,6 @@ def _converted_row(row: Row, conversion: DialectConversion, allow_loss: bool) ->
         return None
     for loss in blocking:
         _report(conversion, row, loss.pointer, f"converted without it: {loss.message}", True)
-    if result.value == obj:
-        return None
     text, why = write_back(row, result.value)
     if text is None:
         _report(conversion, row, "", f"not converted: {why}", False)
