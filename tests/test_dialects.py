@@ -526,3 +526,21 @@ def test_converting_a_converted_file_again_changes_nothing(dialect, row):
     once, _ = convert_data(line(row), "t.jsonl", None, dialect, allow_loss=True)
     twice, conversion = convert_data(once, "t.jsonl", None, dialect, allow_loss=True)
     assert twice == once and conversion.rows_changed == 0 and conversion.problems == []
+
+
+def test_preference_layouts_read_as_openai_dpo_rows(tmp_path):
+    # TRL's explicit prompt and Fireworks' conversations under `messages`: `--to openai`
+    # detects the layout and writes OpenAI's DPO rows (the `--to dpo` conversion).
+    explicit = {"prompt": [{"role": "user", "content": "Hi"}], "chosen": [{"role": "assistant", "content": "Hello!"}],
+                "rejected": [{"role": "assistant", "content": "What?"}]}
+    fireworks = {"chosen": {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]},
+                 "rejected": {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "What?"}]}}
+    path = tmp_path / "pairs.jsonl"
+    path.write_bytes(line(explicit) + line(fireworks))
+    out = tmp_path / "dpo.jsonl"
+    done = run(str(path), "--to", "openai", "-o", str(out))
+    assert done.exit_code == 0 and "read as a chosen/rejected preference layout: 2 rows" in done.stderr
+    expected = {"input": {"messages": [{"role": "user", "content": "Hi"}]},
+                "preferred_output": [{"role": "assistant", "content": "Hello!"}],
+                "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
+    assert rows(out.read_bytes()) == [expected, expected]
