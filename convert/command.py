@@ -202,11 +202,13 @@ def _convert_one(path: Path, settings, options: _Options, progress: Progress) ->
     to_stdout = options.writing_elsewhere and not options.output
     detected = None
     given = None  # what a pipe held: it is read once, and opened once
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # Read once, before anything opens it: a reader that opens and closes a FIFO first
+        # can lose what its writer wrote meanwhile.
+        if options.in_place:
+            raise NotRegularFile(path)
+        given = read_stream(path)
     if options.target not in FORMAT_TARGETS:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            if options.in_place:
-                raise NotRegularFile(path)
-            given = read_stream(path)
         if options.source is None:
             if given is not None:
                 detected = _detected(io.BytesIO(given))

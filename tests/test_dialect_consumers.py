@@ -34,7 +34,8 @@ VARIED = [
      "tools": [{"type": "function", "function": {"name": "search", "parameters": {
          "type": "object", "properties": {"seats": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
                                           "near": {"type": "object"}}, "required": ["seats"]}, "strict": False}}]},
-    {"messages": [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "Hi!"}]},
+    {"messages": [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "Hi!", "weight": 0},
+                  {"role": "user", "content": "again"}, {"role": "assistant", "content": "Hello!", "weight": 1}]},
     OPENAI,
 ]
 
@@ -107,7 +108,10 @@ def _mistral_rows_valid(data: bytes):
     validator = MistralRequestValidatorV3(ValidationMode.finetuning)
     for raw in data.splitlines():
         row = json.loads(raw)
-        request = ChatCompletionRequest.model_validate({"messages": row["messages"], "tools": row.get("tools")})
+        # mistral-finetune reads an assistant turn's `weight` itself (finetune/data/tokenize.py)
+        # before it builds the request it validates: so does this check.
+        messages = [{k: v for k, v in m.items() if k != "weight"} for m in row["messages"]]
+        request = ChatCompletionRequest.model_validate({"messages": messages, "tools": row.get("tools")})
         validator.validate_request(request)
 
 

@@ -10,6 +10,9 @@ ids, and each result takes the id of the call it answered), a `content` that is 
 empty is removed from a turn with calls, and a turn with both text and calls is a loss:
 the text has no place. A `developer` turn becomes a `system` turn (Mistral's roles are
 `system`, `user`, `assistant`, `tool`; the developer message is the system prompt).
+An assistant turn's `weight` is kept: mistral-finetune reads it (finetune/data/tokenize.py,
+mistralai/mistral-finetune @1943535); whether La Plateforme's fine-tuning does is not
+documented.
 """
 
 from __future__ import annotations
