@@ -187,6 +187,17 @@ def test_vertex_row_reads_as_openai():
     assert without_ids(to_openai(VERTEX, "vertex")) == without_ids(OPENAI)
 
 
+def test_openai_row_written_for_vertex_is_the_vertex_fixture():
+    assert to(OPENAI, "vertex").value == VERTEX
+
+
+def test_openai_row_written_for_sharegpt_holds_the_system_as_its_first_turn():
+    out = to(OPENAI, "sharegpt").value
+    assert out["conversations"][0] == {"from": "system", "value": "You are Sky."}
+    assert out["conversations"][1:] == SHAREGPT["conversations"]
+    assert json.loads(out["tools"]) == [WEATHER]  # declared as OpenAI declares them: LLaMA-Factory takes both
+
+
 # --- dialects out ---------------------------------------------------------------------------
 
 
