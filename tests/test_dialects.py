@@ -555,3 +555,19 @@ def test_preference_layouts_read_as_openai_dpo_rows(tmp_path):
                 "preferred_output": [{"role": "assistant", "content": "Hello!"}],
                 "non_preferred_output": [{"role": "assistant", "content": "What?"}]}
     assert rows(out.read_bytes()) == [expected, expected]
+
+
+def test_a_folder_in_ci_each_file_read_in_its_own_dialect(tmp_path):
+    # `tunelint convert data/ --to openai --check`: an HF file is left to convert, an
+    # OpenAI file and a converted one are not; each file says what it was read as.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "hf.jsonl").write_bytes(line(HF))
+    (data / "openai.jsonl").write_bytes(line(OPENAI))
+    (data / "cohere.jsonl").write_bytes(line({"messages": [{"role": "User", "content": "q"}, {"role": "Chatbot", "content": "a"}]}))
+    checked = run(str(data), "--to", "openai", "--check")
+    assert checked.exit_code == 1 and "3 files: would convert 2 rows, left 1 alone, 0 problems." in checked.stderr
+    assert "hf.jsonl: read as the Hugging Face tool format: 1 row" in checked.stderr
+    assert "cohere.jsonl: read as Cohere's chat format: 1 row" in checked.stderr
+    assert run(str(data), "--to", "openai", "--in-place").exit_code == 0
+    assert run(str(data), "--to", "openai", "--check").exit_code == 0
