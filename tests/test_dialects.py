@@ -571,3 +571,12 @@ def test_a_folder_in_ci_each_file_read_in_its_own_dialect(tmp_path):
     assert "cohere.jsonl: read as Cohere's chat format: 1 row" in checked.stderr
     assert run(str(data), "--to", "openai", "--in-place").exit_code == 0
     assert run(str(data), "--to", "openai", "--check").exit_code == 0
+
+
+def test_a_file_in_no_dialect_read_here_is_said_not_passed_over(tmp_path):
+    # The corpus' prompt/completion files: `--to openai` must not report "nothing to convert".
+    path = tmp_path / "completions.jsonl"
+    path.write_bytes(line({"prompt": "2+2=", "completion": " 4"}) * 2)
+    done = run(str(path), "--to", "openai", "-o", str(tmp_path / "o.jsonl"))
+    assert done.exit_code == 1 and "read as none of the dialects read here: 2 rows" in done.stderr
+    assert f"{path}:2:1: cannot be converted to OpenAI's format: a prompt/completion row" in done.stderr

@@ -99,6 +99,8 @@ def detect(dialects: Iterable[tuple[int, str]]) -> Detection:
     named = [d for d in found.counts if d not in (NEUTRAL, "other")]
     if len(named) == 1:
         found.dialect = named[0]
+    elif not named and not found.counts[NEUTRAL] and found.counts["other"]:
+        found.dialect = "other"  # rows of no layout read here (prompt/completion, bare arrays): said, not passed over
     elif not named:
         found.dialect = "openai"  # plain chat: already what every dialect reads
     return found

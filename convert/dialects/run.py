@@ -78,6 +78,9 @@ class MixedDialects(Exception):
 
 def convert_value(obj: dict, source: str, target: str) -> RowResult:
     """One parsed row from `source` to `target` ("openai" or a writer's name)."""
+    if source == "other":
+        what = _not_supervised(obj) or "a row of no layout read here"
+        return RowResult.cannot("", f"{what}, which is none of the dialects read here (--from names one)")
     seed = digest(obj).to_bytes(8, "big")
     try:
         if source in READERS and not (source in ("sharegpt", "vertex", "conversations") and type(obj.get("messages")) is list):
