@@ -348,5 +348,13 @@ def _finish(conversions: list, dry_run: bool) -> None:
 
 
 def _rows(lines: list[int]) -> str:
-    shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
-    return f"{len(lines):,} row{'s' if len(lines) != 1 else ''}: line{'s' if len(lines) != 1 else ''} {shown}"
+    """Every line, as ranges: `384 rows: lines 1-384`, `3 rows: lines 2, 5-6`."""
+    spans: list[list[int]] = []
+    for number in lines:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    shown = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    plural = len(lines) != 1
+    return f"{len(lines):,} row{'s' if plural else ''}: line{'s' if plural else ''} {shown}"

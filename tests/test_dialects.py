@@ -580,3 +580,12 @@ def test_a_file_in_no_dialect_read_here_is_said_not_passed_over(tmp_path):
     done = run(str(path), "--to", "openai", "-o", str(tmp_path / "o.jsonl"))
     assert done.exit_code == 1 and "read as none of the dialects read here: 2 rows" in done.stderr
     assert f"{path}:2:1: cannot be converted to OpenAI's format: a prompt/completion row" in done.stderr
+
+
+def test_lost_ids_are_said_for_every_row_as_line_ranges(tmp_path):
+    plain = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(line(OPENAI) * 3 + line(plain) + line(OPENAI))
+    done = run(str(path), "--to", "vertex", "-o", str(tmp_path / "o.jsonl"))
+    assert done.exit_code == 0
+    assert f"{path}: call ids are not kept (4 rows: lines 1-3, 5); the way back makes new ones" in done.stderr
