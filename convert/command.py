@@ -101,6 +101,9 @@ def convert(paths, target, source, allow_loss, output, in_place, check_only, sho
 
     if source is not None and target in FORMAT_TARGETS:
         raise click.UsageError("--from goes with --to openai, mistral, trl, sharegpt or vertex")
+    if allow_loss and target in FORMAT_TARGETS:
+        raise click.UsageError("--allow-loss goes with --to openai, mistral, trl, sharegpt or vertex "
+                               "(--to legacy has --split-parallel)")
     options = _Options(target, source, allow_loss, output, in_place, check_only, show_diff, split_parallel, no_progress,
                        jobs)
     try:

@@ -439,8 +439,10 @@ def test_stdin_to_stdout():
     assert json.loads(result.stdout)["messages"][2]["tool_calls"][0]["function"]["arguments"] == {"city": "Oslo"}
 
 
-def test_from_needs_a_dialect_target():
+def test_from_and_allow_loss_need_a_dialect_target():
     assert run("-", "--to", "legacy", "--from", "hf", input=b"").exit_code == 2
+    refused = run("-", "--to", "tools", "--allow-loss", input=b"")
+    assert refused.exit_code == 2 and "--allow-loss goes with --to openai" in refused.output
 
 
 def test_a_fifo_is_read_once_for_detection_and_conversion(tmp_path):
