@@ -94,6 +94,8 @@ def convert(paths, target, source, allow_loss, output, in_place, check_only, sho
         click.echo(f"tunelint: error: {error}", err=True)
     if found.errors:
         raise SystemExit(EXIT_ERROR)
+    if found.stdin and in_place:
+        raise click.UsageError("stdin (-) cannot be rewritten in place: use --output, or read from a file")
     sources = len(found.files) + int(found.stdin)
     writing_elsewhere = not (in_place or check_only or show_diff)
     if writing_elsewhere and sources != 1:

@@ -433,6 +433,12 @@ def test_bad_lines_are_reported_and_kept(tmp_path):
     assert f"{path}:2:" in result.stderr and f"{path}:4:1: not converted: the row is not a JSON object" in result.stderr
 
 
+def test_stdin_is_never_rewritten_in_place():
+    # It used to say "converted 1 row" and write nothing anywhere.
+    refused = run("-", "--to", "vertex", "--in-place", input=line(OPENAI))
+    assert refused.exit_code == 2 and "stdin (-) cannot be rewritten in place" in refused.output
+
+
 def test_stdin_to_stdout():
     result = run("-", "--to", "trl", input=line(OPENAI))
     assert result.exit_code == 0
