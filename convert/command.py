@@ -140,9 +140,9 @@ def _plan(options: _Options, detected: str | None) -> tuple[str, str | None]:
     if options.target in FORMAT_TARGETS:
         return "format", options.target
     source = options.source or detected
-    if options.target == "openai" and source in ("openai", "preference"):
-        # Already OpenAI's: what is left is the legacy format (the tools rule) or pairs (the DPO rule).
-        return "format", "dpo" if source == "preference" else "tools"
+    if options.target == "openai" and source == "openai":
+        # Already OpenAI's: what is left is the legacy format (the tools rule's fix).
+        return "format", "tools"
     return "dialect", source
 
 

@@ -597,3 +597,24 @@ def test_lost_ids_are_said_for_every_row_as_line_ranges(tmp_path):
     done = run(str(path), "--to", "vertex", "-o", str(tmp_path / "o.jsonl"))
     assert done.exit_code == 0
     assert f"{path}: call ids are not kept (4 rows: lines 1-3, 5); the way back makes new ones" in done.stderr
+
+
+def test_a_pair_with_hf_calls_becomes_a_dpo_row_in_the_tools_format():
+    # Axolotl's DPO drops tool calls (axolotl#3824); here the pair's calls keep their place,
+    # get ids (the same in `input` for both answers) and their arguments as JSON strings.
+    pair = {"prompt": [{"role": "user", "content": "Weather in Oslo?"},
+                       {"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+                                                                                              "arguments": {"city": "Oslo"}}}]},
+                       {"role": "tool", "name": "get_weather", "content": "3 C"}],
+            "chosen": [{"role": "assistant", "content": "3 C in Oslo."}],
+            "rejected": [{"role": "assistant", "content": "Sunny!"}],
+            "tools": [WEATHER]}
+    out = to_openai(pair, "preference")
+    messages = out["input"]["messages"]
+    ident = messages[1]["tool_calls"][0]["id"]
+    assert messages[1]["tool_calls"][0]["function"]["arguments"] == '{"city": "Oslo"}'
+    assert messages[2] == {"role": "tool", "tool_call_id": ident, "content": "3 C"}
+    assert out["input"]["tools"] == [WEATHER]
+    assert out["preferred_output"] == [{"role": "assistant", "content": "3 C in Oslo."}]
+    assert out["non_preferred_output"] == [{"role": "assistant", "content": "Sunny!"}]
+    assert convert_value(pair, "preference", "openai").value == out  # the same ids every time

@@ -10,7 +10,7 @@ cannot express at all and lists in `RowResult.losses` what it cannot hold: the d
 
 from __future__ import annotations
 
-from . import chat, hf, mistral, sharegpt, vertex
+from . import chat, hf, mistral, preference, sharegpt, vertex
 
 READERS = {
     "hf": hf.read,
@@ -18,6 +18,7 @@ READERS = {
     "conversations": chat.read_conversations,
     "cohere": chat.read_cohere,
     "vertex": vertex.read,
+    "preference": preference.read,
 }
 WRITERS = {
     "mistral": mistral.write,
@@ -25,6 +26,6 @@ WRITERS = {
     "sharegpt": sharegpt.write,
     "vertex": vertex.write,
 }
-# `--from` names: the readers', plus the two kinds the fix rules convert (see convert/__init__.py).
-SOURCES = ("openai", *READERS, "preference")
+# `--from` names: OpenAI's own (legacy rows go through the format rule), and the readers'.
+SOURCES = ("openai", *READERS)
 TARGETS = tuple(WRITERS)
