@@ -488,11 +488,12 @@ shaped = st.fixed_dictionaries({}, optional={
         ["user", "assistant", "tool", "system", "User", "Chatbot", "developer", "function", 5])}, optional={
         "content": json_values, "tool_calls": json_values, "tool_call_id": json_values, "name": json_values})), max_size=4),
     "conversations": json_values, "contents": json_values, "tools": json_values, "system": json_values,
-    "parallel_tool_calls": json_values})
+    "parallel_tool_calls": json_values, "prompt": json_values, "chosen": json_values, "rejected": json_values,
+    "input": json_values, "preferred_output": json_values})
 
 
 @settings(max_examples=150, deadline=None)
-@given(row=st.one_of(shaped, json_values), source=st.sampled_from(["openai", "hf", "sharegpt", "conversations", "cohere",
+@given(row=st.one_of(shaped, json_values), source=st.sampled_from(["openai", "hf", "sharegpt", "conversations", "cohere", "preference",
                                                                    "vertex"]),
        target=st.sampled_from(["openai", "mistral", "trl", "sharegpt", "vertex"]))
 def test_any_row_converts_or_is_reported_never_raises(row, source, target):
