@@ -96,7 +96,7 @@ class Turns:
                 if type(calls) is not list:
                     raise Unconvertible(join_pointer("messages", i, "tool_calls"), "`tool_calls` is not an array")
                 for j, call in enumerate(calls):
-                    at = join_pointer("messages", i, "tool_calls", j)
+                    at = f"/messages/{i}/tool_calls/{j}"
                     function = call.get("function") if type(call) is dict else None
                     if type(function) is not dict or type(function.get("name")) is not str:
                         raise Unconvertible(at, "a tool call without a function name")

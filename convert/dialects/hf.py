@@ -68,7 +68,7 @@ def read(row: Any, seed: bytes, key: str = "messages") -> RowResult:
                 raise Unconvertible(join_pointer(key, i, "tool_calls"), "`tool_calls` is not an array")
             new_calls = []
             for j, call in enumerate(calls):
-                at = join_pointer(key, i, "tool_calls", j)
+                at = f"/{key}/{i}/tool_calls/{j}" if key == "messages" else join_pointer(key, i, "tool_calls", j)
                 function = call.get("function") if type(call) is dict else None
                 if type(function) is not dict or type(function.get("name")) is not str:
                     raise Unconvertible(at, "a tool call without a function name")
