@@ -162,6 +162,8 @@ def _convert(found, settings, options: _Options) -> None:
         detection = _detected(io.BytesIO(given)) if needs_detection else None
         how, what = _plan(options, detection.dialect if detection else None)
         if how == "format":
+            if detection is not None:
+                sys.stderr.write(f"-: read as {detection.describe()}\n")
             data, conversion = convert_bytes(given, settings, what, split_parallel=options.split_parallel,
                                              keep_changes=options.show_diff)
         else:
