@@ -129,3 +129,20 @@ def test_openai_ids_are_what_mistral_common_rejects():
 @given(row=openai_rows())
 def test_every_generated_row_written_for_mistral_validates(row):
     _mistral_rows_valid(converted([row], "mistral"))
+
+
+def test_trl_rows_as_datasets_returns_them_read_back_to_the_openai_rows(tmp_path, monkeypatch):
+    # The whole trip: OpenAI rows -> `--to trl` -> datasets -> `--from hf --to openai`.
+    import datasets
+
+    from test_dialects import without_ids
+    from tunelint.convert.dialects.run import convert_value
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    path = tmp_path / "trl.jsonl"
+    path.write_bytes(converted(VARIED, "trl"))
+    loaded = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+    for original, row in zip(VARIED, loaded):
+        row = {key: value for key, value in row.items() if value is not None}  # columns a row did not have
+        back = convert_value(row, "hf", "openai")
+        assert back.problems == [] and without_ids(back.value) == without_ids(original)
