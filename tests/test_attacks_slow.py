@@ -115,6 +115,8 @@ def test_garbage_files_through_every_command(tmp_path):
         path.write_bytes(b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b""))
         for args in (["check", str(path)], ["check", "--select", "ALL", "--fix", "--unsafe-fixes", str(path)],
                      ["convert", "--diff", str(path)], ["convert", "--to", "legacy", "--check", str(path)],
+                     ["convert", "--to", "vertex", "--check", str(path)], ["convert", "--to", "openai", "--diff", str(path)],
+                     ["convert", "--to", "sharegpt", "--allow-loss", "-o", str(tmp_path / "out.jsonl"), str(path)],
                      ["stats", str(path)]):
             done = run(*args)
             if args[0] == "convert" and done.returncode == 2:
