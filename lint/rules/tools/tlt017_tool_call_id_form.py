@@ -44,7 +44,8 @@ def tool_call_id_form(row: Row, options: Mapping[str, Any]) -> Iterator[Finding]
     {"role": "tool", "tool_call_id": "a1B2c3D4e", "content": "ok"}
     ```
     Rename each id and its result's `tool_call_id` together (any 9 letters and digits,
-    unique within the row). A result whose `tool_call_id` repeats a call id already
+    unique within the row): `tunelint convert train.jsonl --to mistral -o mistral.jsonl`
+    does it for every row, consistently. A result whose `tool_call_id` repeats a call id already
     reported is not reported again.
     """
     form = options["target"].fact("tool-call-id")
