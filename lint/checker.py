@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .file_style import FileStyle
 from .kinds import row_kind
 from .model import Finding, ToolError, Violation
 from .pair_conversations import inside
@@ -55,18 +56,20 @@ class RowChecker:
 
     `kind` is what the file is linted as (sft, dpo, rft); with `edits`, the fixes of the
     violations carry the rows they write (see `Fix.as_reported`). The facts kept are the
-    dataset rules', then those of the cross-file rules in `keep`.
+    dataset rules', then those of the cross-file rules in `keep`. `style` is how the
+    file's rows are written, for fixes that follow it (learnt when a fix first asks).
     """
 
-    __slots__ = ("ruleset", "kind", "path", "edits", "fact_codes", "dataset_options", "_collectors", "_line", "_object",
-                 "_own", "_inner")
+    __slots__ = ("ruleset", "kind", "path", "edits", "style", "fact_codes", "dataset_options", "_collectors", "_line",
+                 "_object", "_own", "_inner")
 
     def __init__(self, ruleset: RuleSet, kind: str, path: str, edits: bool = False, keep: Iterable[Rule] = (),
-                 role: str = "training") -> None:
+                 role: str = "training", style: FileStyle | None = None) -> None:
         self.ruleset, self.kind, self.path, self.edits = ruleset, kind, path, edits
-        # What a rule may be told about the run (see `Rule.context`): the file's kind, and
-        # whether it is a training file or the validation file of one.
-        context = {"file-kind": kind, "file-role": role}
+        self.style = style if style is not None else FileStyle()
+        # What a rule may be told about the run (see `Rule.context`): the file's kind,
+        # whether it is a training file or the validation file of one, and its style.
+        context = {"file-kind": kind, "file-role": role, "file-style": self.style}
         self._line = self._bind(ruleset.line_rules, context)
         self._object = self._bind(ruleset.object_rules, context)
         if kind == "sft":

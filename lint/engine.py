@@ -17,6 +17,7 @@ from pathlib import Path
 from .aggregate import findings_of, place_dataset, run_dataset_rules
 from .checker import InternalError, RowChecker
 from .facts import FactColumn, FactTable
+from .file_style import FileStyle
 from .kinds import detect_kind
 from .model import FileReport, Violation, violation_order
 from .open_file import NotRegularFile, OpenFile, read_stream
@@ -121,7 +122,8 @@ class FileCheck:
 def _check_in_memory(data: bytes, path: str, settings: Settings, edits: bool, keep: tuple[Rule, ...],
                      role: str = "training") -> FileCheck:
     rows = list(rows_from_bytes(data))
-    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep, role=role)
+    checker = RowChecker(settings.ruleset_for(path), settings.kind or detect_kind(rows), path, edits, keep=keep, role=role,
+                         style=FileStyle(lambda: rows))
     found = scan(rows, checker)
 
     def read_rows(wanted: Iterable[int]) -> Iterator[tuple[int, Row]]:
@@ -184,9 +186,11 @@ def file_check(path: Path, settings: Settings, display: str | None, jobs: int, o
 
 def file_checker(source: OpenFile, settings: Settings, shown: str, edits: bool = False,
                  keep: tuple[Rule, ...] = (), role: str = "training") -> RowChecker:
-    """The checker of a file: its rules, and its kind (set, or told from its first rows)."""
+    """The checker of a file: its rules, its kind (set, or told from its first rows) and
+    its style (learnt from its first rows if a fix asks, while `source` is open)."""
     kind = settings.kind or detect_kind(rows_from_lines(source.lines()))
-    return RowChecker(settings.ruleset_for(source.path), kind, shown, edits, keep=keep, role=role)
+    return RowChecker(settings.ruleset_for(source.path), kind, shown, edits, keep=keep, role=role,
+                      style=FileStyle(lambda: rows_from_lines(source.lines())))
 
 
 def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progress: Progress | None
@@ -195,6 +199,8 @@ def _scan_in_parallel(source: OpenFile, checker: RowChecker, jobs: int, on_progr
     way to work out exact facts on processes too (a file with many repeated rows has
     thousands of lines to read again, parse and fingerprint)."""
     spans = source.ranges(max(jobs * RANGES_PER_JOB, -(-source.size // RANGE_BYTES)))
+    if checker.edits:  # the fixes are written: every worker writes them in the style learnt once, here
+        checker.style.learn()
 
     def scan_range(span: tuple[int, int]) -> Scan:
         start, end = span

@@ -19,6 +19,7 @@ from pathlib import Path
 from .atomic import AtomicWriter, atomic_write
 from .checker import RowChecker
 from .engine import check_bytes, file_checker, finish, scan
+from .file_style import FileStyle
 from .kinds import detect_kind
 from .model import Applicability, Finding, Fix, NEVER, Violation
 from .open_file import NotRegularFile, OpenFile, read_stream
@@ -223,7 +224,8 @@ def apply_fixes(data: bytes, settings: Settings, path: str = "-", *, unsafe: boo
     if _needs_dataset_pass(ruleset, unsafe):
         deletions = _dataset_deletions(check_bytes(data, path, settings).violations, ruleset, unsafe)
     outcome = FixOutcome()
-    checker = RowChecker(ruleset, settings.kind or detect_kind(rows_from_bytes(data)), path)
+    checker = RowChecker(ruleset, settings.kind or detect_kind(rows_from_bytes(data)), path,
+                         style=FileStyle(lambda: rows_from_bytes(data)))
     fixed = b"".join(fix_chunks(io.BytesIO(data), checker, unsafe=unsafe, deletions=deletions, outcome=outcome,
                                 keep_changes=keep_changes, collect=collect))
     return fixed, outcome
@@ -288,6 +290,7 @@ def _fix_pieces(source: OpenFile, checker: RowChecker, jobs: int, unsafe: bool, 
     """The fixed file's bytes, piece by piece in order, each piece fixed by a forked worker
     with the same `fix_chunks`; `outcome` sums the pieces'."""
     spans = source.ranges(max(jobs, source.size // PIECE_BYTES + 1))
+    checker.style.learn()  # the file's style, from its first rows: each piece's fixes follow it
 
     def fix_piece(span: tuple[int, int]) -> tuple[bytes, FixOutcome]:
         start, end = span

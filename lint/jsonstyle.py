@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +84,73 @@ def detect_style(raw: bytes) -> JsonStyle:
 
 
 _STYLES: dict[tuple[str, str, bool], JsonStyle] = {}
+
+
+# --- the spacing of JSON held in a string (a call's `arguments`) ---------------------------
+
+DUMPS_SEPARATORS = (", ", ": ")  # json.dumps's (item, key), and OpenAI's examples'
+
+
+def _outside_strings(text: str) -> Iterator[int]:
+    """The indexes of the characters of JSON `text` that are not inside a string."""
+    inside = escaped = False
+    for i, c in enumerate(text):
+        if inside:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                inside = False
+        elif c == '"':
+            inside = True
+        else:
+            yield i
+
+
+def separators_of(text: str) -> tuple[str | None, str | None]:
+    """(item separator, key separator) of JSON `text`, as the first `,` and `:` outside
+    strings show them (None for one that does not occur)."""
+    item = key = None
+    for i in _outside_strings(text):
+        c = text[i]
+        if c in ",:" and (item if c == "," else key) is None:
+            sep = c + (" " if text[i + 1:i + 2] == " " else "")
+            if c == ",":
+                item = sep
+            else:
+                key = sep
+            if item and key:
+                break
+    return item, key
+
+
+def respaced(text: str, item: str, key: str) -> str:
+    """JSON `text` with the space between its tokens replaced: `item` after each `,`, `key`
+    after each `:`, none elsewhere. Strings, numbers and key order stay as written."""
+    out: list[str] = []
+    last = 0
+    for i in _outside_strings(text):
+        out.append(text[last:i])  # a string just closed (or nothing)
+        c = text[i]
+        last = i + 1
+        if c in " \t\r\n":
+            continue
+        out.append(item if c == "," else key if c == ":" else c)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def completed(item: str | None, key: str | None) -> tuple[str, str] | None:
+    """(item, key) separators with the one that text did not show taken from the other
+    (`,` goes with `:`, `, ` with `: `); None when it showed neither."""
+    if item is None and key is None:
+        return None
+    if item is None:
+        item = "," if key == ":" else ", "
+    if key is None:
+        key = ":" if item == "," else ": "
+    return item, key
 
 
 def write_back(row: Row, value: Any) -> tuple[str | None, str]:

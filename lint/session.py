@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from .aggregate import RuleRun, findings_of, place_dataset, run_dataset_rules
 from .checker import CheckedRow, RowChecker
 from .facts import FactColumn
+from .file_style import FileStyle
 from .kinds import sample_kind
 from .model import Fix, Violation
 from .screening import Plans, ascending
@@ -89,7 +90,9 @@ class Session:
             return None
         with self._lock:
             checker = self._checker_for(lines)
-        editing = RowChecker(self.ruleset, checker.kind, self.path, edits=True)
+        # The document is the file: a fix that follows the file's style learns it from these lines.
+        editing = RowChecker(self.ruleset, checker.kind, self.path, edits=True,
+                             style=FileStyle(lambda: (_row(text, n == 1) for n, text in enumerate(lines, 1))))
         row = _row(lines[index], index == 0)
         same = (editing.place(row, rule, f) for rule, f in editing.findings(row))
         fix: Fix | None = next((u.fix for u in same if (u.code, u.pointer, u.message) == (v.code, v.pointer, v.message)),
