@@ -247,3 +247,36 @@ def test_a_quick_fix_is_written_from_the_line_as_it_is_now():
     assert json.loads(session.fix_lines(lines, legacy)[0]) == legacy_row_to_tools(other).value
     lines[2] = json.dumps(legacy_row_to_tools(other).value)
     assert session.fix_lines(lines, legacy) is None
+
+
+@pytest.mark.asyncio
+async def test_quick_fix_and_fix_all_write_arguments_as_check_fix_does(client: LanguageClient, tmp_path):
+    # A compact document (as JavaScript writes arguments strings) with one row giving its
+    # arguments as an object: the quick fix and fix-all write `{"order_id":"A-1111"}`, the
+    # document's style, exactly as `check --fix` of the same text (not json.dumps's `": "`).
+    from tunelint.lint import Settings, apply_fixes
+
+    def row(i: int, arguments) -> str:
+        return json.dumps({"messages": [
+            {"role": "user", "content": f"Where is order {i}?"},
+            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function",
+                                                  "function": {"name": "get_weather", "arguments": arguments}}]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "shipped"},
+            {"role": "assistant", "content": "Shipped."}], "tools": [WEATHER]}, separators=(",", ":"))
+
+    lines = [row(i, json.dumps({"city": f"C{i}", "unit": "c"}, separators=(",", ":"))) for i in range(3)]
+    lines.append(row(3, {"city": "Oslo", "unit": "c"}))
+    text = "\n".join(lines) + "\n"
+    expected, _ = apply_fixes(text.encode(), Settings(ignore=["too-few-examples"]), "train.jsonl")
+    assert '"arguments":"{\\"city\\":\\"Oslo\\",\\"unit\\":\\"c\\"}"' in expected.decode()
+    uri = open_doc(client, tmp_path / "train.jsonl", text)
+    found = await published(client, uri)
+    assert [d.code for d in found] == ["TLT005"]
+    (quick,) = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=found[0].range,
+        context=types.CodeActionContext(diagnostics=found, only=[types.CodeActionKind.QuickFix])))
+    assert apply_edits(client, text, quick.edit.changes[uri]) == expected.decode()
+    (every,) = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.tunelint"])))
+    assert apply_edits(client, text, every.edit.changes[uri]) == expected.decode()
