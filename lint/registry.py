@@ -63,7 +63,8 @@ class Rule:
     exact: Callable[..., Any] | None = None  # dataset rules whose `collect` keeps a screening key: the exact fact
     # What the run tells the rule besides its options, added to them: "model" (and "models",
     # the config's model table) for the token rules, "file-kind" (sft, dpo, rft) for rules
-    # that compare a row with the file it sits in.
+    # that compare a row with the file it sits in, "file-style" (a `FileStyle`) for fixes
+    # that write text in the file's style.
     context: tuple[str, ...] = ()
     # A rule that serves one target (converting rows to another format): on only when a
     # selector names it (its code or name), never through ALL or a prefix.
