@@ -46,7 +46,10 @@ class FileStyle:
         other), or None when the sample has none."""
         if self._arguments is False:
             rows, self._rows = self._rows, None  # the file is read once, then let go
-            self._arguments = arguments_separators(rows()) if rows is not None else None
+            try:
+                self._arguments = arguments_separators(rows()) if rows is not None else None
+            except OSError:  # the file went away mid-run: its style is a preference, the fix falls back
+                self._arguments = None
         return self._arguments  # type: ignore[return-value]
 
     def learn(self) -> FileStyle:
