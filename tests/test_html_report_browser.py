@@ -54,9 +54,11 @@ def browser():
         launched.close()
 
 
-def open_page(browser, path: Path, scheme: str = "light"):
+def open_page(browser, path: Path, scheme: str = "light", init_script: str | None = None):
     """The page opened offline; every request it makes is recorded (and refused past the file itself)."""
     context = browser.new_context(offline=True, color_scheme=scheme, viewport={"width": 1200, "height": 900})
+    if init_script:
+        context.add_init_script(init_script)
     requests: list[str] = []
     problems: list[str] = []
 
@@ -199,6 +201,15 @@ def test_dark_mode_and_print(made, browser):
         context.close()
 
 
+# Every text drawn on a canvas, recorded before the page's scripts run.
+DRAWN_TEXT = """window.__drawnText = [];
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+  window.__drawnText.push(String(text));
+  return fillText.call(this, text, ...rest);
+};"""
+
+
 def test_a_target_page_renders_with_no_limit_and_no_price(browser, tmp_path):
     """`report --target mistral`: Mistral publishes no per-example limit and tunelint
     records no price for it. The page still draws every chart (no limit line, no script
@@ -209,9 +220,11 @@ def test_a_target_page_renders_with_no_limit_and_no_price(browser, tmp_path):
     assert done.returncode == 0, done.stderr
     check = json.loads(tunelint("check", "--target", "mistral", "--output-format", "json", "train.jsonl",
                                 cwd=tmp_path).stdout)
-    context, page, requests, problems = open_page(browser, tmp_path / "report.html")
+    context, page, requests, problems = open_page(browser, tmp_path / "report.html", init_script=DRAWN_TEXT)
     try:
         assert problems == []
+        drawn = page.evaluate("window.__drawnText")
+        assert drawn and not [t for t in drawn if t.startswith("limit")], drawn  # no limit line, no "limit 0"
         charts = page.evaluate(CANVASES)
         assert len(charts) == CHARTS_PER_FILE and all(c["drawn"] > 1000 for c in charts), charts
         assert page.evaluate("Chart.getChart(document.querySelector('canvas[data-chart=histogram]'))"
