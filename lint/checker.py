@@ -65,7 +65,8 @@ class RowChecker:
                  role: str = "training") -> None:
         self.ruleset, self.kind, self.path, self.edits = ruleset, kind, path, edits
         # What a rule may be told about the run (see `Rule.context`): the file's kind, and
-        # whether it is a training file or the validation file of one.
+        # whether it is a training file, the validation file of one, or a training file
+        # checked with no validation file ("unpaired": see `run.check_paths`).
         context = {"file-kind": kind, "file-role": role}
         self._line = self._bind(ruleset.line_rules, context)
         self._object = self._bind(ruleset.object_rules, context)
