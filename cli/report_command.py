@@ -18,7 +18,7 @@ import click
 from ..lint.model import ToolError
 from ..lint.report import utf8_name
 from ..lint.workers import default_jobs
-from .common import fail, selection_options, settings_for
+from .common import fail, model_note, selection_options, settings_for, target_option
 from .main import __version__
 
 
@@ -28,17 +28,21 @@ from .main import __version__
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="tunelint-report.html",
               show_default=True, help="Where to write the page (- for stdout).")
 @selection_options
-@click.option("--model", metavar="MODEL", help="The model to fine-tune (default: config, else gpt-4o-mini-2024-07-18).")
+@click.option("--model", metavar="MODEL", help="The model to fine-tune (default: config, else the target's default).")
+@target_option
 @click.option("--kind", type=click.Choice(["sft", "dpo", "rft"]), help="The kind of dataset, if not detected.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes for large files (default: the number of cores).")
 @click.option("--no-progress", is_flag=True, help="Never show progress.")
-def report(path, validation, output, select, extend_select, ignore, exclude, config, model, kind, jobs, no_progress) -> None:
+def report(path, validation, output, select, extend_select, ignore, exclude, config, model, target, kind, jobs,
+           no_progress) -> None:
     """Write an HTML report of a JSONL dataset: token histogram with the model's limit,
     cost per model, calls per tool, turns, system prompts, findings per rule, duplicates
-    and contradictions. The page is one file that opens offline."""
+    and contradictions. The page is one file that opens offline. With `--target`, the
+    findings, limits and prices are the platform's (as `check` and `stats` give them)."""
     paths = (path,) if validation is None else (path, validation)
     settings = settings_for(paths, config, select=select, extend_select=extend_select, ignore=ignore,
-                            exclude=exclude, model=model, kind=kind)
+                            exclude=exclude, model=model, kind=kind, target=target)
+    model_note(settings)
     files = [_regular_file(p) for p in paths]
     if validation is not None and files[0].resolve() == files[1].resolve():
         fail(f"{validation} is the training file itself: give its validation file")
@@ -91,13 +95,13 @@ def make_report(files: list[Path], settings, jobs: int, progress: bool = False) 
     from ..lint.composition import file_composition, system_prompts
     from ..lint.findings_summary import summarize
     from ..lint.html_report import MAX_PROMPTS, UNIQUE_SAMPLES, FileSection, ReportPage, render
-    from ..lint.models import _table, model_facts
+    from ..lint.models import _table
     from ..lint.run import check_paths
     from ..lint.stats import file_stats
     from .progress import Progress
-    from .stats import as_dict
+    from .stats import as_dict, target_models
 
-    facts = model_facts(settings.model, settings.models)
+    priced = [target_models(settings, path) for path in files]  # before the long passes: a bad model exits at once
     total = sum(p.stat().st_size for p in files) if progress else 0
     bar = Progress(total, "checking")
     try:
@@ -106,7 +110,7 @@ def make_report(files: list[Path], settings, jobs: int, progress: bool = False) 
     finally:
         bar.close()
     sections = []
-    for role, path, file_report in zip(("training", "validation"), files, checked.files):
+    for role, path, file_report, (facts, others) in zip(("training", "validation"), files, checked.files, priced):
         status = _Status(bar.enabled)  # these passes tell no progress: say which one runs
         status.show(f"counting tokens in {utf8_name(str(path))}")
         stats = file_stats(path, facts, jobs)
@@ -115,11 +119,38 @@ def make_report(files: list[Path], settings, jobs: int, progress: bool = False) 
         status.close()
         sections.append(FileSection(
             role=role, path=utf8_name(str(path)), location=os.path.abspath(path),
-            stats=as_dict(stats, settings.models), lengths=stats.lengths.items(), composition=composition,
+            stats=as_dict(stats, models=others), lengths=stats.lengths.items(), composition=composition,
             prompts=system_prompts(path, composition, MAX_PROMPTS if composition.shared_prompts else UNIQUE_SAMPLES),
-            findings=summarize(file_report)))
-    return render(ReportPage(sections, __version__, facts.name, str(_table().get("checked", "")),
-                             enabled=frozenset(settings.enabled)))
+            findings=summarize(file_report), platforms=platform_costs(stats, settings)))
+    facts = priced[0][0]
+    profile = settings.profile(facts.target)
+    # The date the prices and limits were read: OpenAI's model table's, or the profile's.
+    checked = str(_table().get("checked", "")) if profile.data.get("models-file") else str(profile.data.get("read", ""))
+    return render(ReportPage(sections, __version__, facts.name, checked,
+                             enabled=frozenset(settings.enabled), target=profile.name, target_title=profile.title))
+
+
+def platform_costs(stats, settings) -> list[dict]:
+    """The file on each known target (shipped, or added in the config), priced on that
+    target's default model from the same token counts: the estimate `stats --target NAME`
+    gives (`FileStats.estimate`), or None with the reason where there is no number to give
+    (no model table, no published price, another vocabulary)."""
+    from ..lint.models import target_model_facts
+    from ..lint.target import known_targets
+
+    rows = []
+    for name in known_targets(settings.targets):
+        profile = settings.profile(name)
+        model = target_model_facts(None, profile)
+        row = {"target": name, "model": model.name if model else None, "price_per_million": None,
+               "cost_usd": None, "over_limit": None, "why": "no model table"}
+        if model is not None and model.encoding != stats.model.encoding:
+            row["why"] = f"counted with {model.encoding}: see report --target {name}"
+        elif model is not None:
+            row.update(stats.estimate(model))
+            row["model"], row["why"] = model.name, "no published price"
+        rows.append(row)
+    return rows
 
 
 class _Status:

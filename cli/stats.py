@@ -41,12 +41,7 @@ def stats(paths, model, target, output_format, config, jobs) -> None:
     try:
         results = []
         for p in found.files:
-            profile = settings.profile(settings.target_for(p))
-            facts = target_model_facts(settings.model, profile)
-            if facts is None:
-                fail(f"target `{profile.name}` has no default model: name one with --model "
-                     f"({', '.join(sorted(profile.models)) or 'its table is empty: add models under [tool.tunelint.targets.' + profile.name + '.models]'})")
-            others = [target_model_facts(name, profile) for name in profile.models]
+            facts, others = target_models(settings, p)
             results.append((file_stats(p, facts, jobs or default_jobs()), others))
     except ToolError as exc:
         fail(str(exc))
@@ -56,6 +51,19 @@ def stats(paths, model, target, output_format, config, jobs) -> None:
         sys.stdout.write(orjson.dumps([as_dict(s, models=o) for s, o in results], option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         sys.stdout.write("\n".join(as_text(s, models=o) for s, o in results))
+
+
+def target_models(settings, path) -> tuple[ModelFacts, list[ModelFacts]]:
+    """The model a file is priced and limited with on its target (`--target`, `target`,
+    `per-file-target`), and every model of that target's table (the "other models"); exit
+    2 when the target has no default model and none is named. `stats` and `report` both
+    price through here, so their numbers are the same."""
+    profile = settings.profile(settings.target_for(path))
+    facts = target_model_facts(settings.model, profile)
+    if facts is None:
+        fail(f"target `{profile.name}` has no default model: name one with --model "
+             f"({', '.join(sorted(profile.models)) or 'its table is empty: add models under [tool.tunelint.targets.' + profile.name + '.models]'})")
+    return facts, [target_model_facts(name, profile) for name in profile.models]
 
 
 def as_dict(s: FileStats, overrides=None, models: list[ModelFacts] | None = None) -> dict:

@@ -67,8 +67,9 @@ class RowChecker:
                  role: str = "training", style: FileStyle | None = None) -> None:
         self.ruleset, self.kind, self.path, self.edits = ruleset, kind, path, edits
         self.style = style if style is not None else FileStyle()
-        # What a rule may be told about the run (see `Rule.context`): the file's kind,
-        # whether it is a training file or the validation file of one, and its style.
+        # What a rule may be told about the run (see `Rule.context`): the file's kind;
+        # whether it is a training file, the validation file of one, or a training file
+        # checked with no validation file ("unpaired": see `run.check_paths`); its style.
         context = {"file-kind": kind, "file-role": role, "file-style": self.style}
         self._line = self._bind(ruleset.line_rules, context)
         self._object = self._bind(ruleset.object_rules, context)

@@ -44,11 +44,16 @@ def pairs_of(files: list[Path], validation: Path | None = None) -> list[tuple[Pa
     return pair_by_name(files)
 
 
+def looks_like_validation(path: Path) -> bool:
+    """Whether the file's name says it is a validation file (`valid.jsonl`, `x_test.jsonl`)."""
+    return bool(_VALID.search(path.name)) and "train" not in path.name.lower()
+
+
 def pair_by_name(files: Iterable[Path]) -> list[tuple[Path, Path]]:
     by_name = {(f.parent.resolve(), f.name): f for f in files}
     pairs = []
     for (folder, name), path in by_name.items():
-        if _VALID.search(name) and "train" not in name.lower():
+        if looks_like_validation(path):
             for word in _TRAINING_NAMES:
                 twin = by_name.get((folder, _VALID.sub(word, name, count=1)))
                 if twin is not None:

@@ -51,6 +51,8 @@ class FileSection:
     composition: Composition
     prompts: list[SystemPrompt]
     findings: FindingsSummary
+    # The file priced on each known target's default model (see `platform_costs`).
+    platforms: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +62,8 @@ class ReportPage:
     model: str
     models_checked: str  # the date the model facts (limits, prices) were read
     enabled: frozenset[str] = frozenset()  # the codes of the rules the check ran
+    target: str = "openai"  # the platform the findings, limits and prices are for (`--target`)
+    target_title: str = "OpenAI fine-tuning"
     made_at: datetime = field(default_factory=lambda: made_at())
 
 
@@ -116,16 +120,17 @@ def prompt_label(index: int, prompt: SystemPrompt) -> str:
     return f"#{index + 1} (no system prompt)" if prompt.text is None else f"#{index + 1} (line {prompt.first_line:,})"
 
 
-def token_bins(lengths: list[tuple[int, int]], limit: int, bins: int = HISTOGRAM_BINS) -> list[dict[str, int]]:
+def token_bins(lengths: list[tuple[int, int]], limit: int | None, bins: int = HISTOGRAM_BINS) -> list[dict[str, int]]:
     """Examples per range of token counts: ranges spaced on a log scale (linear for a narrow
     spread) from the shortest example to the longest, each [lo, hi] inclusive. The ranges
     reach on to the limit when it is near (within LIMIT_REACH times the longest example),
     so it falls on the chart; a limit further off is marked at the chart's edge instead
-    (ranges stretched to it would squeeze every example into a few bars)."""
+    (ranges stretched to it would squeeze every example into a few bars). No limit (a
+    target that publishes none): the ranges span the examples only."""
     if not lengths:
         return []
     low, high = lengths[0][0], lengths[-1][0]
-    if high < limit <= high * LIMIT_REACH:
+    if limit is not None and high < limit <= high * LIMIT_REACH:
         high = limit
     if high - low + 1 <= bins:
         edges = list(range(low, high + 2))

@@ -61,8 +61,13 @@ def sample_kind(rows: Iterable[Row], sample: int = KIND_SAMPLE) -> tuple[str, in
 
 
 def _looks_like_rft(obj: dict) -> bool:
-    # RFT rows carry grader data beside a conversation that has no assistant target.
+    # RFT rows carry grader data beside a conversation that has no assistant target: no
+    # assistant turn, or earlier ones as context with the prompt ending on a user turn
+    # (Azure's RFT page allows that; a supervised row never ends on a user turn).
     extra = [k for k in obj if k not in ROW_KEYS]
     if not extra:
         return False
-    return not any(type(m) is dict and m.get("role") == "assistant" for m in obj["messages"])
+    messages = obj["messages"]
+    if messages and type(messages[-1]) is dict and messages[-1].get("role") == "user":
+        return True
+    return not any(type(m) is dict and m.get("role") == "assistant" for m in messages)

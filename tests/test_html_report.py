@@ -353,3 +353,74 @@ def test_the_same_data_gives_the_same_page_with_source_date_epoch(tmp_path):
         pages.append(done.stdout)
     assert pages[0] == pages[1]
     assert b"made 2025-12-01 00:00 UTC" in pages[0]
+
+
+def _section(page: str, index: int) -> str:
+    return page.split(f'<section class="file" id="file{index}"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("target", ["openai", "azure", "mistral"])
+def test_with_a_target_the_numbers_are_those_of_stats_target_json(run, tmp_path, target):
+    """`report --target X` prices and limits with X's model table, as `stats --target X`
+    does (Azure and Mistral record no price, Mistral no limit: the page says so, never a
+    number), names the target, and counts the findings `check --target X` gives."""
+    write_pair(tmp_path)
+    done = run("report", "train.jsonl", "--validation", "valid.jsonl", "--target", target, "-o", "report.html")
+    assert done.exit_code == 0, done.output
+    stats = json.loads(run("stats", "--target", target, "--output-format", "json", "train.jsonl", "valid.jsonl").output)
+    checked = json.loads(run("check", "--target", target, "--output-format", "json", "--exit-zero",
+                             "--validation", "valid.jsonl", "train.jsonl", "valid.jsonl").output)
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert f'target <strong data-key="target">{target}</strong>' in page
+    for index, file_stats in enumerate(stats):
+        section = _section(page, index)
+        assert file_stats["target"] == target
+        assert f'Cost per model on {target}' in section
+        assert f'data-key="total_tokens">{file_stats["total_tokens"]:,}<' in section
+        assert [m["model"] for m in file_stats["other_models"]] == re.findall(r'<tr data-model="([^"]+)"', section)
+        cells = re.findall(r'<td data-col="cost_usd"[^>]*>([^<]*)</td>', section.split('data-table="platforms"')[0])
+        assert cells == [f'${m["cost_usd"]:,.2f}' if m["cost_usd"] is not None else "no published price"
+                         for m in file_stats["other_models"]]
+        cost = file_stats["estimate"]["cost_usd"]
+        assert f'data-key="estimate.cost_usd">{"no published price" if cost is None else f"${cost:,.2f}"}<' in section
+        if file_stats["limit"] is None:
+            assert 'data-key="over_limit">unknown<' in section and "publishes no per-example limit" in section
+            assert data_of(page)[f"file{index}"]["limit"] is None
+        else:
+            assert f'data-key="limit">{file_stats["limit"]:,}<' in section
+        path = file_stats["path"]
+        found = [v for v in checked if v["filename"].endswith(path)]
+        assert f'data-key="findings">{len(found):,}<' in section
+    if target != "openai":
+        table = _section(page, 0).split('data-table="cost"')[1].split("</table>")[0]
+        assert "$" not in re.sub(r"<[^>]*>", "", table)  # no price invented (the price note is a tooltip)
+
+
+def test_report_findings_follow_the_target(run, tmp_path):
+    """Mistral's id form (TLT017) is a finding on the Mistral page only: the check runs with the target."""
+    write_pair(tmp_path)
+    run("report", "train.jsonl", "-o", "openai.html")
+    run("report", "train.jsonl", "--target", "mistral", "-o", "mistral.html")
+    assert "TLT017" not in (tmp_path / "openai.html").read_text("utf-8")
+    assert "TLT017" in (tmp_path / "mistral.html").read_text("utf-8")
+
+
+def test_each_platform_row_is_its_default_model_or_says_why_not(run, tmp_path):
+    write_pair(tmp_path)
+    run("report", "train.jsonl", "--target", "azure", "-o", "report.html")
+    section = _section((tmp_path / "report.html").read_text("utf-8"), 0)
+    table = section.split('data-table="platforms"', 1)[1].split("</table>", 1)[0]
+    rows = dict(re.findall(r'<tr data-target="([^"]+)".*?<td data-col="cost_usd">([^<]*)</td>', table, re.S))
+    openai = json.loads(run("stats", "--target", "openai", "--output-format", "json", "train.jsonl").output)[0]
+    assert rows["openai"] == f'${openai["estimate"]["cost_usd"]:,.2f}'
+    assert rows["azure"] == rows["mistral"] == "no published price"
+    assert rows["together"] == rows["fireworks"] == "no model table"
+
+
+def test_a_target_without_a_model_table_exits_2_as_stats_does(run, tmp_path):
+    write_pair(tmp_path)
+    done = run("report", "train.jsonl", "--target", "together", "-o", "report.html")
+    assert done.exit_code == 2 and "has no default model" in done.output
+    assert not (tmp_path / "report.html").exists()
+    done = run("report", "train.jsonl", "--target", "nowhere", "-o", "report.html")
+    assert done.exit_code == 2 and "azure" in done.output

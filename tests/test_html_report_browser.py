@@ -54,9 +54,11 @@ def browser():
         launched.close()
 
 
-def open_page(browser, path: Path, scheme: str = "light"):
+def open_page(browser, path: Path, scheme: str = "light", init_script: str | None = None):
     """The page opened offline; every request it makes is recorded (and refused past the file itself)."""
     context = browser.new_context(offline=True, color_scheme=scheme, viewport={"width": 1200, "height": 900})
+    if init_script:
+        context.add_init_script(init_script)
     requests: list[str] = []
     problems: list[str] = []
 
@@ -195,5 +197,46 @@ def test_dark_mode_and_print(made, browser):
         page.evaluate("window.dispatchEvent(new Event('afterprint'))")
         assert page.evaluate("document.querySelectorAll('details[open]').length") == 0
         assert problems == []
+    finally:
+        context.close()
+
+
+# Every text drawn on a canvas, recorded before the page's scripts run.
+DRAWN_TEXT = """window.__drawnText = [];
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+  window.__drawnText.push(String(text));
+  return fillText.call(this, text, ...rest);
+};"""
+
+
+def test_a_target_page_renders_with_no_limit_and_no_price(browser, tmp_path):
+    """`report --target mistral`: Mistral publishes no per-example limit and tunelint
+    records no price for it. The page still draws every chart (no limit line, no script
+    error), shows "no published price" where a cost would be, and counts the findings of
+    `check --target mistral`."""
+    write_pair(tmp_path)
+    done = tunelint("report", "train.jsonl", "--target", "mistral", "-o", "report.html", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    check = json.loads(tunelint("check", "--target", "mistral", "--output-format", "json", "train.jsonl",
+                                cwd=tmp_path).stdout)
+    context, page, requests, problems = open_page(browser, tmp_path / "report.html", init_script=DRAWN_TEXT)
+    try:
+        assert problems == []
+        drawn = page.evaluate("window.__drawnText")
+        assert drawn and not [t for t in drawn if t.startswith("limit")], drawn  # no limit line, no "limit 0"
+        charts = page.evaluate(CANVASES)
+        assert len(charts) == CHARTS_PER_FILE and all(c["drawn"] > 1000 for c in charts), charts
+        assert page.evaluate("Chart.getChart(document.querySelector('canvas[data-chart=histogram]'))"
+                             ".options.plugins.tunelintLimit.limit") is None
+        assert page.locator('[data-key="target"]').inner_text() == "mistral"
+        assert page.locator('#file0 [data-key="estimate.cost_usd"]').inner_text() == "no published price"
+        assert page.locator('#file0 [data-key="over_limit"]').inner_text() == "unknown"
+        costs = page.locator('#file0 table[data-table="cost"] td[data-col="cost_usd"]')
+        assert {costs.nth(i).inner_text() for i in range(costs.count())} == {"no published price"}
+        shown = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+            '#file0 table[data-table="findings"] tr[data-rule]')].map(
+            row => [row.dataset.rule, Number(row.querySelector('[data-count]').textContent.replace(/,/g, ''))]))""")
+        assert shown == dict(Counter(v["code"] for v in check)) and "TLT017" in shown
     finally:
         context.close()

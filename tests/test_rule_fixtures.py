@@ -51,6 +51,9 @@ Cross-file rules (TLD008) need two files: `validation_rows` is the validation fi
 are written to a temporary folder as `train.jsonl` and `valid.jsonl` and checked with
 `check_paths([train, valid], settings, validation=valid)`.
 
+`alone = true` writes the rows to `rft_train.jsonl` and checks it with `check_paths([it])`:
+a training file checked with no validation file, as `tunelint check FILE` does (TLD017).
+
 Run with TUNELINT_UPDATE_FIXTURES=1 to rewrite `expect`, `validation_expect` and `fixed`
 (only in cases that have a `fixed` key: write `fixed = ''` to ask for one) from what
 the rules produce; a case without `expect` gets one. Then read every rewritten line: it
@@ -75,7 +78,7 @@ from tunelint.lint.settings import settings_from_table
 HERE = Path(__file__).parent
 RULES_DIR = HERE / "rules"
 UPDATE = os.environ.get("TUNELINT_UPDATE_FIXTURES") == "1"
-CASE_KEYS = {"what", "seen_in", "rows", "expect", "fixed", "unsafe", "settings", "bytes", "expand",
+CASE_KEYS = {"what", "seen_in", "rows", "expect", "fixed", "unsafe", "settings", "bytes", "alone", "expand",
              "validation_rows", "validation_expect"}
 FILE_KEYS = {"rule", "case"}
 TOO_FEW = "TLD005"
@@ -174,6 +177,12 @@ def run_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
         assert all(f.error is None for f in report.files), [f.error for f in report.files]
         return {"expect": [show(v) for v in by_path["train.jsonl"].violations],
                 "validation_expect": [show(v) for v in by_path["valid.jsonl"].violations]}
+    if case.data.get("alone"):
+        path = tmp_path / "rft_train.jsonl"
+        path.write_bytes(data)
+        report = check_paths([path], case.settings())
+        assert report.files[0].error is None, report.files[0].error
+        return {"expect": [show(v) for v in report.files[0].violations]}
     if case.data.get("bytes"):
         report = check_bytes(data, "t.jsonl", case.settings())
     else:

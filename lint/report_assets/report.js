@@ -26,7 +26,7 @@
     id: "tunelintLimit",
     afterDatasetsDraw: function (chart) {
       var spec = chart.options.plugins.tunelintLimit;
-      if (!spec || !spec.bins.length) { return; }
+      if (!spec || !spec.bins.length || spec.limit === null) { return; }  // a target with no published limit
       var x = chart.scales.x, area = chart.chartArea, bins = spec.bins, limit = spec.limit;
       var band = bins.length > 1 ? x.getPixelForValue(1) - x.getPixelForValue(0) : area.right - area.left;
       var last = bins[bins.length - 1], beyond = limit > last.hi;

@@ -24,4 +24,5 @@ from . import (  # noqa: F401
     tld014_general_example_share,
     tld015_too_few_examples_for_tools,
     tld016_undertrained_tool,
+    tld017_rft_without_validation_file,
 )

@@ -12,4 +12,5 @@ from . import (  # noqa: F401
     tlp003_inverted_preference,
     tlp004_invalid_rft_row,
     tlp005_chosen_rejected_layout,
+    tlp006_rft_last_turn_role,
 )
