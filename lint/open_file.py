@@ -31,7 +31,11 @@ class OpenFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # Without blocking: opening a FIFO nobody writes to would wait for a writer forever.
+        # A FIFO is not even opened here: opening it releases a writer waiting for a reader,
+        # and closing it again before anyone reads throws away what that writer sent.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise NotRegularFile(path)
+        # Without blocking: a path swapped for a FIFO since would wait for a writer forever.
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
             info = os.fstat(self.fd)
