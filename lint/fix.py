@@ -267,22 +267,28 @@ def fix_file(path: Path, settings: Settings, *, unsafe: bool = False, output: Pa
         if not deletions and worth_parallel(source.size, jobs):
             fixed = _fix_pieces(source, checker, jobs, unsafe, outcome, keep_changes, collect, on_progress)
         else:
-            fixed = fix_chunks(_counting(source.lines(), on_progress), checker, unsafe=unsafe, deletions=deletions,
+            fixed = fix_chunks(counting(source.lines(), on_progress), checker, unsafe=unsafe, deletions=deletions,
                                outcome=outcome, keep_changes=keep_changes, collect=collect)
-        if not write:
-            for _ in fixed:
-                pass
-        elif output is not None:
-            atomic_write(target, fixed, like=path, guard=source.why_not_rewrite)
-        else:
-            # In place: write to a temporary file first; rename only if something changed,
-            # and only over the file that was read.
-            with AtomicWriter(target, like=path, guard=lambda: source.why_not_rewrite(target)) as writer:
-                for chunk in fixed:
-                    writer.write(chunk)
-                if not outcome.changed:
-                    writer.discard()
+        deliver(fixed, source, path, target, write=write, in_place=output is None, changed=lambda: outcome.changed)
     return outcome
+
+
+def deliver(chunks: Iterable[bytes], source: OpenFile, path: Path, target: Path, *, write: bool, in_place: bool,
+            changed: Callable[[], bool]) -> None:
+    """Run `chunks` (the rewritten file, made as it is read) to their end, and write them:
+    nowhere (`write=False`), to another file, or in place, where a temporary file is renamed
+    over the one read only if `changed()` once all is read, and only if it is still that file."""
+    if not write:
+        for _ in chunks:
+            pass
+    elif not in_place:
+        atomic_write(target, chunks, like=path, guard=source.why_not_rewrite)
+    else:
+        with AtomicWriter(target, like=path, guard=lambda: source.why_not_rewrite(target)) as writer:
+            for chunk in chunks:
+                writer.write(chunk)
+            if not changed():
+                writer.discard()
 
 
 def _fix_pieces(source: OpenFile, checker: RowChecker, jobs: int, unsafe: bool, outcome: FixOutcome,
@@ -310,7 +316,8 @@ def _fix_pieces(source: OpenFile, checker: RowChecker, jobs: int, unsafe: bool, 
         yield data
 
 
-def _counting(lines: Iterable[bytes], on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
+def counting(lines: Iterable[bytes], on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
+    """`lines` as they are, each one's length told to `on_progress` (a progress bar)."""
     for chunk in lines:
         if on_progress is not None:
             on_progress(len(chunk))

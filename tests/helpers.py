@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from tunelint.lint import Settings, check_text
@@ -87,3 +88,11 @@ def clean_rows(n: int = 10) -> list[dict]:
 
 def codes(*rows: Any, **kwargs: Any) -> list[str]:
     return [v.name for v in lint(*rows, **kwargs)]
+
+
+def write(name: str, text: str) -> Path:
+    """A file with `text` (UTF-8) at `name`, relative to the test's folder, folders made."""
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import clean_rows, jsonl, user, weather_row
+from helpers import clean_rows, jsonl, user, weather_row, write
 from tunelint.cli.main import cli
 
 CLEAN = jsonl(*clean_rows(50))  # fifty distinct valid rows: the recommended minimum size
@@ -27,13 +27,6 @@ def run(tmp_path, monkeypatch):
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
-
-
-def write(name, text):
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    return path
 
 
 def test_clean_file_exits_0(run):

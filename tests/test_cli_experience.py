@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import clean_rows, jsonl, user, weather_row
+from helpers import clean_rows, jsonl, user, weather_row, write
 from tunelint.cli.main import cli
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -29,13 +29,6 @@ def run(tmp_path, monkeypatch):
         return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
     return invoke
-
-
-def write(name, text):
-    path = Path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
-    return path
 
 
 # --- colour ------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import orjson
 
-from ...lint.atomic import AtomicWriter, atomic_write
+from ...lint.atomic import atomic_write
 from ...lint.conversion import legacy_row_to_tools
 from ...lint.fingerprint import digest
 from ...lint.jsonstyle import write_back
 from ...lint.open_file import NotRegularFile, OpenFile, read_stream
 from ...lint.pointer import locate
-from ...lint.fix import PIECE_BYTES
+from ...lint.fix import PIECE_BYTES, counting, deliver
 from ...lint.source import BOM, Row, exact_obj, rows_from_lines
 from ...lint.workers import fork_map, worth_parallel
 from . import READERS, WRITERS
@@ -246,19 +246,10 @@ def convert_path(path: Path, source: str | None, target: str, *, output: Path | 
         if worth_parallel(opened.size, jobs):
             chunks = _pieces(opened, conversion, jobs, allow_loss, keep_changes, on_progress)
         else:
-            chunks = convert_rows(_counting(opened.lines(), on_progress), conversion, allow_loss=allow_loss,
+            chunks = convert_rows(counting(opened.lines(), on_progress), conversion, allow_loss=allow_loss,
                                   keep_changes=keep_changes)
-        if not write:
-            for _ in chunks:
-                pass
-        elif output is not None:
-            atomic_write(target_path, chunks, like=path, guard=opened.why_not_rewrite)
-        else:
-            with AtomicWriter(target_path, like=path, guard=lambda: opened.why_not_rewrite(target_path)) as writer:
-                for chunk in chunks:
-                    writer.write(chunk)
-                if not conversion.rows_changed:
-                    writer.discard()
+        deliver(chunks, opened, path, target_path, write=write, in_place=output is None,
+                changed=lambda: bool(conversion.rows_changed))
     return conversion
 
 
@@ -286,13 +277,6 @@ def _pieces(opened: OpenFile, conversion: DialectConversion, jobs: int, allow_lo
         if on_progress is not None:
             on_progress(end - start)
         yield data
-
-
-def _counting(lines: Iterable[bytes], on_progress: Callable[[int], None] | None) -> Iterator[bytes]:
-    for chunk in lines:
-        if on_progress is not None:
-            on_progress(len(chunk))
-        yield chunk
 
 
 __all__ = ["DialectConversion", "MixedDialects", "Problem", "convert_data", "convert_path", "convert_value", "Loss"]
